@@ -1,0 +1,29 @@
+"""Entry points. ``hook`` is dispatched before click is imported: hooks run on every Claude
+Code event and must not pay for the CLI framework (DESIGN.md section 2)."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else list(argv)
+    if args[:1] == ["hook"] and not {"-h", "--help"} & set(args[1:]):
+        from .hooks.runner import run
+
+        return run(args[1:])
+    from .cli import run_cli
+
+    return run_cli(args, prog_name="task-orchestrator")
+
+
+def setup_main(argv: list[str] | None = None) -> int:
+    """``orchestrator-setup ...`` is ``task-orchestrator setup ...``."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    from .cli import run_cli
+
+    return run_cli(["setup", *args], prog_name="orchestrator-setup")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

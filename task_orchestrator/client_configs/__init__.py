@@ -1,0 +1,1 @@
+"""Data: one file per MCP client, read by the installer's catalog."""

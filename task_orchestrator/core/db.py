@@ -1,0 +1,105 @@
+"""SQLite connections and schema migrations.
+
+Several processes write one file at once (two servers, many hooks), so every connection uses
+WAL, a busy timeout of several seconds and foreign keys, and every read-modify-write runs in
+``BEGIN IMMEDIATE`` (see :func:`write`): a deferred transaction that upgrades to a write lock
+fails with "database is locked" at once instead of waiting.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import StoreUnavailable
+from .migrations import MIGRATIONS, SCHEMA_VERSION
+
+BUSY_TIMEOUT_S = 10.0
+
+
+def connect(db_path: Path, *, create: bool = True, migrate: bool = True) -> sqlite3.Connection:
+    """Open the store, creating and migrating it when allowed.
+
+    ``create=False`` refuses to create a missing file: a store deleted under a running server
+    must be reported, not silently re-created empty.
+    """
+    if not db_path.exists():
+        if not create:
+            raise StoreUnavailable(
+                f"the task store {db_path} does not exist; run `task-orchestrator doctor`"
+            )
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # isolation_level=None: we issue BEGIN ourselves, so the module never opens an
+        # implicit deferred transaction behind our back.
+        conn = sqlite3.connect(
+            str(db_path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA foreign_keys = ON")
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        # NORMAL is durable across application crashes in WAL mode; only a power loss can lose
+        # the last transactions, never corrupt the file.
+        conn.execute("PRAGMA synchronous = NORMAL")
+        if migrate:
+            migrate_schema(conn)
+    except sqlite3.DatabaseError as exc:
+        raise StoreUnavailable(
+            f"the task store {db_path} cannot be opened ({exc}); "
+            "run `task-orchestrator doctor` for what to do"
+        ) from exc
+    return conn
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate_schema(conn: sqlite3.Connection) -> int:
+    """Apply every migration newer than the file's ``user_version``, in order, each in its
+    own immediate transaction, so that two processes starting at once migrate only once."""
+    current = schema_version(conn)
+    if current > SCHEMA_VERSION:
+        raise StoreUnavailable(
+            f"the task store has schema version {current}, newer than this program's "
+            f"{SCHEMA_VERSION}; upgrade task-orchestrator"
+        )
+    if current == SCHEMA_VERSION:
+        return current
+    for version, statements in MIGRATIONS:
+        with write(conn):
+            # Read again under the lock: another process may have migrated meanwhile.
+            if schema_version(conn) >= version:
+                continue
+            for statement in statements:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {int(version)}")
+    return schema_version(conn)
+
+
+@contextmanager
+def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One read-modify-write transaction: all of it or nothing."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+def quick_check(conn: sqlite3.Connection) -> list[str]:
+    """Problems found by ``PRAGMA quick_check``; empty when the file is sound."""
+    rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
+    return [] if rows == ["ok"] else rows
+
+
+def integrity_check(conn: sqlite3.Connection) -> list[str]:
+    rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+    return [] if rows == ["ok"] else rows

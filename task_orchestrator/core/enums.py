@@ -1,0 +1,92 @@
+"""The one source of truth for statuses, complexities, task types and specialists.
+
+The server's input schemas are built from these enums, so a model sees exactly the values
+the store accepts.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class StrEnum(str, Enum):
+    """A str-valued enum that prints as its value (``enum.StrEnum`` is 3.11+)."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    BLOCKED = "blocked"
+    NEEDS_REVISION = "needs_revision"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+#: Statuses a task can no longer leave without an explicit reopen.
+TERMINAL = frozenset({Status.COMPLETED, Status.CANCELLED})
+
+#: Allowed transitions without ``reopen``. Staying in the same status is always allowed.
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.PENDING: frozenset(
+        {Status.IN_PROGRESS, Status.BLOCKED, Status.COMPLETED, Status.CANCELLED}
+    ),
+    Status.IN_PROGRESS: frozenset(
+        {Status.PENDING, Status.BLOCKED, Status.NEEDS_REVISION, Status.COMPLETED, Status.CANCELLED}
+    ),
+    Status.BLOCKED: frozenset({Status.PENDING, Status.IN_PROGRESS, Status.CANCELLED}),
+    Status.NEEDS_REVISION: frozenset(
+        {Status.PENDING, Status.IN_PROGRESS, Status.BLOCKED, Status.COMPLETED, Status.CANCELLED}
+    ),
+    Status.COMPLETED: frozenset(),
+    Status.CANCELLED: frozenset(),
+}
+
+#: Where a reopened task may go.
+REOPEN_TARGETS = frozenset({Status.PENDING, Status.IN_PROGRESS, Status.NEEDS_REVISION})
+
+
+class Complexity(StrEnum):
+    TRIVIAL = "trivial"
+    SIMPLE = "simple"
+    MODERATE = "moderate"
+    COMPLEX = "complex"
+    VERY_COMPLEX = "very_complex"
+
+
+class TaskType(StrEnum):
+    STANDARD = "standard"
+    BREAKDOWN = "breakdown"
+    MILESTONE = "milestone"
+    RESEARCH = "research"
+    IMPLEMENTATION = "implementation"
+    TESTING = "testing"
+    REVIEW = "review"
+    DOCUMENTATION = "documentation"
+    DEPLOYMENT = "deployment"
+
+
+class Specialist(StrEnum):
+    ARCHITECT = "architect"
+    IMPLEMENTER = "implementer"
+    TESTER = "tester"
+    REVIEWER = "reviewer"
+    DOCUMENTER = "documenter"
+    DEBUGGER = "debugger"
+    RESEARCHER = "researcher"
+    DEVOPS = "devops"
+    ANALYST = "analyst"
+    GENERALIST = "generalist"
+
+
+class ArtifactType(StrEnum):
+    CODE = "code"
+    DOCUMENTATION = "documentation"
+    ANALYSIS = "analysis"
+    DESIGN = "design"
+    TEST = "test"
+    CONFIG = "config"
+    GENERAL = "general"
+    SYNTHESIS = "synthesis"

@@ -1,0 +1,28 @@
+"""Errors the store raises. Every one of them is something the caller (a user or a model)
+can fix, and its message says how; the server maps them to tool errors, the CLI to exit 1."""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """Base class: the caller can fix this."""
+
+
+class NotFound(StoreError):
+    pass
+
+
+class InvalidInput(StoreError):
+    pass
+
+
+class VersionConflict(StoreError):
+    pass
+
+
+class InvalidTransition(StoreError):
+    pass
+
+
+class StoreUnavailable(StoreError):
+    """The store file is missing, unreadable, corrupted or from a newer version."""

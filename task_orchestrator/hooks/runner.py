@@ -1,0 +1,14 @@
+"""Reads one hook event from stdin and answers on stdout. Until the hooks land it only
+drains stdin and exits 0, which Claude Code treats as "nothing to add"."""
+
+from __future__ import annotations
+
+import sys
+
+
+def run(args: list[str]) -> int:
+    try:
+        sys.stdin.read()
+    except (OSError, ValueError):
+        pass
+    return 0

@@ -1,0 +1,1 @@
+"""The installer: detection, surgical config edits, backups, manifest, hook registration."""

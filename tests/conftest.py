@@ -1,0 +1,66 @@
+"""Shared fixtures. The autouse one keeps every test out of the real home folder."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from task_orchestrator.core.paths import Paths, default_paths
+from task_orchestrator.core.store import TaskStore
+
+_HOME_VARS = ("HOME", "USERPROFILE")
+_DIR_VARS = {
+    "XDG_CONFIG_HOME": ".config",
+    "XDG_DATA_HOME": ".local/share",
+    "XDG_STATE_HOME": ".local/state",
+    "XDG_CACHE_HOME": ".cache",
+    "APPDATA": "AppData/Roaming",
+    "LOCALAPPDATA": "AppData/Local",
+}
+# Variables that point clients somewhere else than HOME; a developer's own must not leak in.
+_CLEARED = ("CLAUDE_CONFIG_DIR", "CODEX_HOME", "GEMINI_CLI_HOME", "VSCODE_PORTABLE")
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """HOME, the XDG and Windows folders and TASK_ORCHESTRATOR_HOME under tmp_path."""
+    home = tmp_path / "home"
+    home.mkdir()
+    for var in _HOME_VARS:
+        monkeypatch.setenv(var, str(home))
+    for var, rel in _DIR_VARS.items():
+        monkeypatch.setenv(var, str(home / rel))
+    for var in _CLEARED:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("TASK_ORCHESTRATOR_HOME", str(tmp_path / "orchestrator"))
+    yield home
+
+
+@pytest.fixture
+def paths() -> Paths:
+    return default_paths()
+
+
+@pytest.fixture
+def store(paths: Paths) -> Iterator[TaskStore]:
+    s = TaskStore.open(paths.db)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def workspace_dir(tmp_path: Path) -> Path:
+    """A project folder with a git marker, as a real workspace would have."""
+    ws = tmp_path / "project"
+    (ws / ".git").mkdir(parents=True)
+    return ws
+
+
+def run_env(**extra: str) -> dict[str, str]:
+    """The current (isolated) environment for a subprocess, plus ``extra``."""
+    env = dict(os.environ)
+    env.update(extra)
+    return env
