@@ -1,0 +1,107 @@
+"""Compact views of a workspace's open work and of one plan, bounded in size.
+
+Used by the SessionStart hook (as context for the model) and by the server's session and
+status tools, so both describe the same state in the same words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from .enums import Status
+from .models import Task
+from .store import TaskStore
+
+STATUS_MARK = {
+    Status.PENDING: "[ ]",
+    Status.IN_PROGRESS: "[~]",
+    Status.BLOCKED: "[!]",
+    Status.NEEDS_REVISION: "[?]",
+    Status.COMPLETED: "[x]",
+    Status.CANCELLED: "[-]",
+}
+
+
+@dataclass
+class Overview:
+    counts: dict[str, int]
+    in_progress: list[Task] = field(default_factory=list)
+    ready: list[Task] = field(default_factory=list)
+    blocked: list[Task] = field(default_factory=list)
+    stale: list[Task] = field(default_factory=list)
+
+    @property
+    def open_total(self) -> int:
+        return sum(
+            self.counts.get(s.value, 0)
+            for s in (Status.PENDING, Status.IN_PROGRESS, Status.BLOCKED, Status.NEEDS_REVISION)
+        )
+
+
+def stale_cutoff(hours: float) -> str:
+    moment = datetime.now(timezone.utc) - timedelta(hours=hours)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def overview(
+    store: TaskStore, workspace_id: str, *, stale_hours: float = 24.0, limit: int = 10
+) -> Overview:
+    return Overview(
+        counts=store.counts_by_status(workspace_id),
+        in_progress=store.in_progress(workspace_id, limit=limit),
+        ready=store.ready_tasks(workspace_id, limit=limit),
+        blocked=store.blocked_tasks(workspace_id, limit=limit),
+        stale=store.stale_tasks(stale_cutoff(stale_hours), workspace_id, limit=limit),
+    )
+
+
+def task_line(task: Task) -> str:
+    return f"{STATUS_MARK[task.status]} {task.title} ({task.id}, {task.specialist})"
+
+
+def render_overview(view: Overview, *, max_chars: int = 4_000) -> str:
+    """Markdown-ish text of the open work, cut to ``max_chars`` at a line boundary."""
+    counts = ", ".join(f"{n} {s}" for s, n in view.counts.items() if n)
+    lines = [f"Open tasks: {view.open_total} ({counts or 'none'})"]
+    for title, tasks in (
+        ("In progress", view.in_progress),
+        ("Ready to start", view.ready),
+        ("Blocked", view.blocked),
+        ("Stale (in progress, no activity for long)", view.stale),
+    ):
+        if tasks:
+            lines.append(f"{title}:")
+            lines += [f"  {task_line(t)}" for t in tasks]
+    return clip_lines(lines, max_chars)
+
+
+def render_plan(store: TaskStore, task_id: str, *, max_chars: int = 6_000) -> str:
+    """The task and its subtask tree with statuses and dependencies, for restoring a plan."""
+    root = store.get_task(task_id)
+    lines = [task_line(root)]
+    if root.description:
+        lines.append("  goal: " + " ".join(root.description.split())[:300])
+
+    def walk(parent: Task, depth: int) -> None:
+        for child in store.children(parent.id):
+            line = "  " * depth + task_line(child)
+            if child.depends_on:
+                line += " after " + ", ".join(child.depends_on)
+            lines.append(line)
+            walk(child, depth + 1)
+
+    walk(root, 1)
+    return clip_lines(lines, max_chars)
+
+
+def clip_lines(lines: list[str], max_chars: int) -> str:
+    out: list[str] = []
+    used = 0
+    for i, line in enumerate(lines):
+        if used + len(line) + 1 > max_chars - 40:
+            out.append(f"[... {len(lines) - i} more lines]")
+            break
+        out.append(line)
+        used += len(line) + 1
+    return "\n".join(out)
