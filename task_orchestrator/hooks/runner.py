@@ -3,12 +3,11 @@ drains stdin and exits 0, which Claude Code treats as "nothing to add"."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 
 def run(args: list[str]) -> int:
-    try:
+    with contextlib.suppress(OSError, ValueError):
         sys.stdin.read()
-    except (OSError, ValueError):
-        pass
     return 0
