@@ -161,8 +161,10 @@ def measure(impl: Impl, sizes: list[int], runs: int, calls: int) -> dict[str, An
                 row: dict[str, Any] = {"tasks": seeded}
                 row["plan_task_10"] = _timed(lambda: impl.plan(c, 0), calls)
                 seeded += 11 * calls
-                q = impl.query
-                row["query_page"] = _timed(lambda: q(c), calls) if q else None
+                query = impl.query
+                row["query_page"] = (
+                    _timed(lambda q=query: q(c), calls) if query is not None else None  # type: ignore[misc]
+                )
                 row["get_status"] = _timed(lambda: impl.status(c), calls)
                 result["sizes"][str(size)] = row
             result["peak_rss_mb"] = _peak_rss_mb(c.proc.pid)
