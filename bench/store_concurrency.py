@@ -109,6 +109,7 @@ def main() -> int:
     parser.add_argument("--ops", type=int, default=500)
     parser.add_argument("--db", type=Path, help="store file (default: a temporary one)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db_path = args.db or Path(tmp) / "tasks.db"
@@ -121,6 +122,11 @@ def main() -> int:
     )
     if args.json:
         print(json.dumps({**result, "ok": ok}))
+    elif args.markdown:
+        print("| figure | value |\n|---|---|")
+        for key, value in result.items():
+            print(f"| {key.replace('_', ' ')} | {value} |")
+        print(f"| verdict | {'OK' if ok else 'FAILED'} |")
     else:
         for key, value in result.items():
             print(f"{key:28} {value}")

@@ -37,6 +37,10 @@ WRITER = textwrap.dedent(
 
 
 @pytest.mark.slow
+@pytest.mark.fault(
+    "SIGKILL of a process writing a burst of tasks and artifacts to the store",
+    "the store passes integrity_check and holds every write acknowledged before the kill",
+)
 @pytest.mark.parametrize("round_", range(5))
 def test_sigkill_during_write_burst_keeps_every_acknowledged_write(
     tmp_path: Path, round_: int
@@ -66,6 +70,10 @@ def test_sigkill_during_write_burst_keeps_every_acknowledged_write(
         assert store.conn.execute("SELECT COUNT(*) FROM artifacts").fetchone()[0] >= len(acked)
 
 
+@pytest.mark.fault(
+    "the store's disk fills up during a plan of 51 tasks (SQLITE_FULL via max_page_count)",
+    "a clear 'disk is full' error, no task of the plan written, the connection still usable",
+)
 def test_disk_full_is_a_clear_error_and_writes_nothing(tmp_path: Path) -> None:
     store = TaskStore.open(tmp_path / "tasks.db")
     ws = store.workspace(tmp_path)
@@ -83,6 +91,10 @@ def test_disk_full_is_a_clear_error_and_writes_nothing(tmp_path: Path) -> None:
     store.close()
 
 
+@pytest.mark.fault(
+    "another process holds the store locked past the busy timeout",
+    "a clear 'held the store locked' error; the next write after release succeeds",
+)
 def test_lock_held_past_busy_timeout_is_explained(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -103,6 +115,7 @@ def test_lock_held_past_busy_timeout_is_explained(
     store.close()
 
 
+@pytest.mark.fault("the store file is read-only", "a clear 'read-only' error naming the file")
 def test_read_only_store_is_explained(tmp_path: Path) -> None:
     if os.geteuid() == 0:
         # root ignores file modes; use SQLite's own read-only mode to get the same error.
