@@ -137,6 +137,8 @@ def install_one(
         change.message = "registered" if change.action == "installed" else "entry updated"
     except UserError as exc:
         change.action, change.message = "error", str(exc)
+    except OSError as exc:  # permissions, a full disk: the user's to fix, and nothing was replaced
+        change.action, change.message = "error", f"{path}: {exc}; the file was not changed"
     return change
 
 
@@ -181,6 +183,8 @@ def uninstall_one(
         change.message = "entry removed"
     except UserError as exc:
         change.action, change.message = "error", str(exc)
+    except OSError as exc:  # permissions, a full disk: the user's to fix, and nothing was replaced
+        change.action, change.message = "error", f"{path}: {exc}; the file was not changed"
     return change
 
 

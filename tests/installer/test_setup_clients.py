@@ -3,12 +3,12 @@ Linux, macOS and Windows layouts (resolved on this host from an injected OS and 
 
 from __future__ import annotations
 
-import tomlkit
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+import tomlkit
 from fixture_files import TOML_VARIANTS, json_variants
 
 from task_orchestrator.core.paths import default_paths
