@@ -136,7 +136,8 @@ def install_one(
         }
         change.message = "registered" if change.action == "installed" else "entry updated"
     except UserError as exc:
-        change.action, change.message = "error", str(exc)
+        msg = str(exc)
+        change.action, change.message = "error", msg if str(path) in msg else f"{path}: {msg}"
     except OSError as exc:  # permissions, a full disk: the user's to fix, and nothing was replaced
         change.action, change.message = "error", f"{path}: {exc}; the file was not changed"
     return change
@@ -182,7 +183,8 @@ def uninstall_one(
         rec.get("entries", {}).pop(key, None)
         change.message = "entry removed"
     except UserError as exc:
-        change.action, change.message = "error", str(exc)
+        msg = str(exc)
+        change.action, change.message = "error", msg if str(path) in msg else f"{path}: {msg}"
     except OSError as exc:  # permissions, a full disk: the user's to fix, and nothing was replaced
         change.action, change.message = "error", f"{path}: {exc}; the file was not changed"
     return change

@@ -215,3 +215,13 @@ def test_not_utf8_is_refused(program: Path, env_for: Callable[..., Env]) -> None
     [change] = install([CATALOG["cursor"]], "user", env, dry_run=False, hooks=False)
     assert change.action == "error" and "UTF-8" in change.message
     assert path.read_bytes() == b'{"a": "\xff"}'
+
+
+@pytest.mark.parametrize("text", ["[]", '{"mcpServers": []}', '{"mcpServers": "x"}'])
+def test_wrong_shapes_are_refused(text: str, program: Path, env_for: Callable[..., Env]) -> None:
+    env = env_for()
+    path = _cursor(env)
+    path.write_text(text, encoding="utf-8")
+    [change] = install([CATALOG["cursor"]], "user", env, dry_run=False, hooks=False)
+    assert change.action == "error" and str(path) in change.message
+    assert path.read_text(encoding="utf-8") == text
