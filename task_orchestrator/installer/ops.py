@@ -127,6 +127,11 @@ def install_one(
         after = writer.read_entry(fileops.read_text(path) or "", where.key, SERVER_NAME)
         if not isinstance(after, dict) or any(after.get(k) != v for k, v in desired.items()):
             raise UserError(f"{path}: the entry is not there after writing; nothing to trust")
+        previous = manifest.entry(fileops.target_of(path), manifest_key(client.id, where))
+        if existing is not None and previous:
+            # An update replaces our value in place: what the first install created (a
+            # section, a line break) is still ours to remove, so keep those hints.
+            hints = previous.get("hints", {})
         manifest.file(fileops.target_of(path))["entries"][manifest_key(client.id, where)] = {
             "client": client.id,
             "scope": scope,

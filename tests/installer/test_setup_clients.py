@@ -163,3 +163,27 @@ def test_codex_table_and_comments(program: Path, env_for: Callable[..., Env]) ->
     text = (env.home / "codexhome" / "config.toml").read_text(encoding="utf-8")
     assert text.startswith("[mcp_servers.task-orchestrator]\n")
     assert tomlkit.loads(text).unwrap()["mcp_servers"][NAME]["args"] == ["serve"]
+
+
+@pytest.mark.parametrize("cid", ["cursor", "vscode", "codex", "zed"])
+def test_update_then_uninstall_is_still_byte_identical(
+    cid: str, tmp_path: Path, env_for: Callable[..., Env], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The program moved (a reinstall elsewhere): the entry is updated in place, and the
+    uninstall still removes the section the first install created."""
+    from task_orchestrator.installer import launcher
+
+    client = CATALOG[cid]
+    env = env_for("linux")
+    where = resolve(client, "user", env)
+    assert where is not None
+    original = "# top\n" if client.format == "toml" else '{\n  "theme": "dark" // keep\n}\n'
+    where.path.parent.mkdir(parents=True, exist_ok=True)
+    where.path.write_text(original, encoding="utf-8")
+    for place in ("first", "second"):
+        monkeypatch.setattr(launcher, "registered_program", lambda p=place: tmp_path / p / NAME)
+        [change] = install([client], "user", env, dry_run=False, hooks=False)
+        assert change.action == ("installed" if place == "first" else "updated")
+    assert str(tmp_path / "second" / NAME) in where.path.read_text(encoding="utf-8")
+    uninstall([client], "user", env, dry_run=False, hooks=False)
+    assert where.path.read_text(encoding="utf-8") == original
