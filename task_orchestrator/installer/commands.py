@@ -95,10 +95,9 @@ def setup_group(ctx: click.Context, yes: bool, no_hooks: bool) -> int:
 
         chosen = pick_clients(tuple(answer.split()), False)
     changes = install(chosen, "user", env, dry_run=False, hooks=not no_hooks)
-    running = {r.client.id for r in rows if r.detection.running}
-    for c in changes:
-        if c.client in running and c.wrote:
-            c.restart = f"it is running now: {c.restart}"
+    from .setup import mark_running
+
+    mark_running(changes)
     return _emit_changes(changes, False, False)
 
 
@@ -147,6 +146,9 @@ def install_command(
 
     chosen = _selection(clients, all_, scope)
     changes = install(chosen, scope, current_env(), dry_run=dry_run, hooks=not no_hooks)
+    from .setup import mark_running
+
+    mark_running(changes)
     return _emit_changes(changes, as_json, dry_run)
 
 

@@ -58,6 +58,18 @@ def survey(env: Env, scope: str = "user", *, processes: bool = True) -> list[Row
     return rows
 
 
+def mark_running(changes: list[Change], names: set[str] | None = None) -> None:
+    """A running client keeps its old config until restarted: say so next to its change."""
+    if not any(c.wrote for c in changes):
+        return
+    names = running_process_names() if names is None else names
+    catalog = load_catalog()
+    for c in changes:
+        client = catalog.get("claude-code" if c.client == HOOKS_ID else c.client)
+        if c.wrote and client and set(client.detect.processes) & names:
+            c.restart = f"it is running now: {c.restart}"
+
+
 def pick_clients(ids: tuple[str, ...], all_: bool) -> list[ClientSpec]:
     catalog = load_catalog()
     if all_:

@@ -133,3 +133,26 @@ def test_every_command_has_help_and_is_documented(
         else "task-orchestrator doctor"
     )
     assert documented.strip() in readme
+
+
+def test_running_client_is_told_to_restart(
+    program: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(setup_mod, "running_process_names", lambda: {"Cursor"})
+    assert setup_main(["install", "-c", "cursor", "-c", "junie"]) == 0
+    out = capsys.readouterr().out
+    assert "cursor: it is running now: Reload Cursor" in out
+    assert "junie: Restart" in out
+
+
+def test_cli_import_stays_light() -> None:
+    """The CLI module must not pull pydantic, psutil, tomlkit or mcp in at import."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, task_orchestrator.cli; "
+        "print(sorted(m for m in ('pydantic', 'psutil', 'tomlkit', 'mcp') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
