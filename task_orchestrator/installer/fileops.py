@@ -69,8 +69,8 @@ def atomic_write(path: Path, text: str | None) -> None:
             fh.write(text.encode("utf-8"))
             fh.flush()
             os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+        # mkstemp makes 0600; a new file gets what the user's umask would give it.
+        os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
         _replace(tmp, target)
         tmp = ""
         _fsync_dir(target.parent)
@@ -78,6 +78,12 @@ def atomic_write(path: Path, text: str | None) -> None:
         if tmp:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _replace(src: str, dst: Path) -> None:

@@ -112,6 +112,8 @@ def install_one(
         change.action = "updated" if existing is not None else "installed"
         if dry_run:
             change.message = "would write (dry run)"
+            if _cli(client, env):
+                change.message = f"would run `{client.cli} mcp add-json` (the diff is its effect)"
             return change
         fileops.check_writable(path)
         manifest.backup(fileops.target_of(path), text)

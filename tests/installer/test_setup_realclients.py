@@ -136,3 +136,35 @@ def test_gemini_lists_it(program: Path, client_env: Callable[[str], tuple[Path, 
     assert f"{NAME}: {program} serve" in listed, listed
     uninstall([CATALOG["gemini"]], "user", env, dry_run=False, hooks=False)
     assert NAME not in _run([str(gemini), "mcp", "list"], env)
+
+
+@pytest.mark.parametrize(
+    ("exe", "client", "var"),
+    [
+        ("claude", "claude-code", "CLAUDE_CONFIG_DIR"),
+        ("codex", "codex", "CODEX_HOME"),
+        ("gemini", "gemini", "GEMINI_CLI_HOME"),
+    ],
+)
+def test_env_override_is_where_the_client_reads(
+    exe: str,
+    client: str,
+    var: str,
+    program: Path,
+    tmp_path: Path,
+    client_env: Callable[[str], tuple[Path, Env]],
+) -> None:
+    """With the client's own override variable set, we write where the client reads."""
+    binary, env = client_env(exe)
+    folder = tmp_path / f"override-{var.lower()}"
+    folder.mkdir()
+    environ = {**env.environ, var: str(folder)}
+    # The file-edit path for Claude Code too: its CLI would trivially agree with itself.
+    no_cli = {**environ, "PATH": "/usr/bin:/bin"}
+    write_env = Env(os="linux", environ=no_cli, home=env.home, project=env.project)
+    read_env = Env(os="linux", environ=environ, home=env.home, project=env.project)
+    [change] = install([CATALOG[client]], "user", write_env, dry_run=False, hooks=False)
+    assert change.action == "installed" and change.path.startswith(str(folder)), change
+    assert NAME in _run([str(binary), "mcp", "list"], read_env)
+    uninstall([CATALOG[client]], "user", write_env, dry_run=False, hooks=False)
+    assert NAME not in _run([str(binary), "mcp", "list"], read_env)

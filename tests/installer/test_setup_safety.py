@@ -3,6 +3,7 @@ symlinks, never leave a half-written file, lock, back up, restore, resolve overr
 
 from __future__ import annotations
 
+import os
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -225,3 +226,14 @@ def test_wrong_shapes_are_refused(text: str, program: Path, env_for: Callable[..
     [change] = install([CATALOG["cursor"]], "user", env, dry_run=False, hooks=False)
     assert change.action == "error" and str(path) in change.message
     assert path.read_text(encoding="utf-8") == text
+
+
+def test_new_file_mode_follows_umask(program: Path, env_for: Callable[..., Env]) -> None:
+    env = env_for()
+    old = os.umask(0o022)
+    try:
+        install([CATALOG["junie"]], "user", env, dry_run=False, hooks=False)
+    finally:
+        os.umask(old)
+    path = env.home / ".junie" / "mcp" / "mcp.json"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
