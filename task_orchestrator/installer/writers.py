@@ -135,32 +135,49 @@ class TomlWriter:
             node = node[key]
         return node
 
-    def _header(self, container: list[str], name: str) -> str:
+    def _render(self, container: list[str], name: str, entry: dict[str, Any]) -> str:
+        """Our table as TOML text; nested values (an env the user added) become sub-tables
+        under our header, which a flat dump would get wrong."""
         import tomlkit
 
         doc = tomlkit.document()
-        inner = tomlkit.table()
-        inner.add("x", 1)
+        table = tomlkit.table()
+        for k, v in entry.items():
+            table[k] = v
         node: Any = doc
         for key in container:
             node.add(key, tomlkit.table(is_super_table=True))
             node = node[key]
-        node.add(name, inner)
-        return tomlkit.dumps(doc).splitlines()[0]
+        node.add(name, table)
+        return tomlkit.dumps(doc)
+
+    def _header(self, container: list[str], name: str) -> str:
+        return self._render(container, name, {"x": 1}).splitlines()[0]
 
     def _span(self, text: str, header: str) -> tuple[int, int] | None:
-        """Where our ``[table]`` starts and ends (the next header or the end of the file)."""
+        """Where our ``[table]`` starts and ends: the next header that is not one of our
+        own sub-tables (``[mcp_servers.task-orchestrator.env]``), or the end of the file."""
         m = re.search(r"(?m)^[ \t]*" + re.escape(header) + r"[ \t]*(#.*)?\r?$", text)
         if not m:
             return None
-        nxt = re.compile(r"(?m)^[ \t]*\[").search(text, m.end())
-        return m.start(), (nxt.start() if nxt else len(text))
-
-    def _table_text(self, header: str, entry: dict[str, Any], nl: str) -> str:
-        import tomlkit
-
-        body = tomlkit.dumps(dict(entry)).replace("\n", nl)
-        return header + nl + body
+        sub = header[:-1] + "."
+        headers = re.compile(r"(?m)^[ \t]*\[")
+        pos = m.end()
+        while True:
+            nxt = headers.search(text, pos)
+            if nxt is None:
+                end = len(text)
+                break
+            if not text[nxt.end() - 1 :].startswith(sub):
+                end = nxt.start()
+                break
+            pos = nxt.end()
+        # Blank and comment lines before the next header belong to what follows (a comment
+        # introducing the next table), not to us.
+        lines = text[m.start() : end].splitlines(keepends=True)
+        while len(lines) > 1 and (not lines[-1].strip() or lines[-1].lstrip().startswith("#")):
+            end -= len(lines.pop())
+        return m.start(), end
 
     def install(
         self, text: str, container: list[str], name: str, entry: dict[str, Any]
@@ -169,7 +186,7 @@ class TomlWriter:
             return text, {}
         nl = jsonedit.newline_of(text)
         header = self._header(container, name)
-        table = self._table_text(header, entry, nl)
+        table = self._render(container, name, entry).replace("\n", nl)
         span = self._span(text, header)
         if span is not None:
             out = text[: span[0]] + table + text[span[1] :]
@@ -213,6 +230,10 @@ class TomlWriter:
             prefix = str(hints.get("prefix", ""))
             if prefix and text[:start].endswith(prefix):
                 start -= len(prefix)
+            else:  # not our append: do not leave two blank lines where the table was
+                nl = jsonedit.newline_of(text)
+                while text[:start].endswith(nl + nl) and text[end:].startswith(nl):
+                    start -= len(nl)
             out = text[:start] + text[end:]
             if "blank" in hints and not out.strip():
                 return str(hints["blank"])

@@ -223,3 +223,17 @@ def test_toml_install_uninstall_roundtrip(text: str) -> None:
     assert after == original
     assert writer.install(new, ["mcp_servers"], NAME, ENTRY)[0] == new
     assert writer.uninstall(new, ["mcp_servers"], NAME, hints) == text
+
+
+def test_toml_update_keeps_user_subtables_and_neighbours() -> None:
+    writer = WRITERS["toml"]
+    text = (
+        'x = 1\n\n[mcp_servers.task-orchestrator]\ncommand = "/old"\nargs = ["serve"]\n\n'
+        '[mcp_servers.task-orchestrator.env]\nA = "1"\n\n# profiles follow\n[other]\ny = 2\n'
+    )
+    current = writer.read_entry(text, ["mcp_servers"], NAME)
+    new, hints = writer.install(text, ["mcp_servers"], NAME, {**current, **ENTRY})
+    assert writer.read_entry(new, ["mcp_servers"], NAME) == {**ENTRY, "env": {"A": "1"}}
+    assert new.endswith("\n\n# profiles follow\n[other]\ny = 2\n") and new.startswith("x = 1\n\n")
+    back = writer.uninstall(new, ["mcp_servers"], NAME, hints)
+    assert back == "x = 1\n\n# profiles follow\n[other]\ny = 2\n"
