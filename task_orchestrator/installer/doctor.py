@@ -4,14 +4,16 @@ command that fixes it."""
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from ..core.paths import Paths, default_paths
 from ..errors import UserError
 from . import fileops, hookreg, launcher
 from .catalog import Env, load_catalog, resolve
+from .writers import writer_for
 
 EXPECTED_TOOLS = 16
 HANDSHAKE_TIMEOUT = 20.0
@@ -44,12 +46,17 @@ class Report:
         return c
 
 
-async def _handshake(command: str, args: list[str], env: dict[str, str]) -> list[str]:
+async def _handshake(
+    command: str, args: list[str], env: dict[str, str], errlog: TextIO
+) -> list[str]:
     from mcp import ClientSession
     from mcp.client.stdio import StdioServerParameters, stdio_client
 
     params = StdioServerParameters(command=command, args=args, env=env)
-    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+    async with (
+        stdio_client(params, errlog=errlog) as (read, write),
+        ClientSession(read, write) as session,
+    ):
         await session.initialize()
         result = await session.list_tools()
         return [t.name for t in result.tools]
@@ -64,20 +71,24 @@ def handshake(command: str, args: list[str], timeout: float = HANDSHAKE_TIMEOUT)
         if os.environ.get(var):
             env[var] = os.environ[var]
 
-    async def run() -> list[str]:
-        with anyio.fail_after(timeout):
-            return await _handshake(command, args, env)
+    # The server's stderr is kept, not shown: it is the best clue when the handshake fails.
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as errlog:
 
-    try:
-        return anyio.run(run)
-    except TimeoutError:
-        raise UserError(f"no MCP answer from {command} within {timeout:.0f} s") from None
-    except UserError:
-        raise
-    except BaseException as exc:  # the SDK wraps failures in exception groups
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-        raise UserError(f"MCP handshake with {command} failed: {_first(exc)}") from None
+        async def run() -> list[str]:
+            with anyio.fail_after(timeout):
+                return await _handshake(command, args, env, errlog)
+
+        try:
+            return anyio.run(run)
+        except TimeoutError:
+            raise UserError(f"no MCP answer from {command} within {timeout:.0f} s") from None
+        except BaseException as exc:  # the SDK wraps failures in exception groups
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            errlog.seek(0)
+            tail = " ".join(errlog.read().split())[-300:]
+            said = f"; it said: {tail}" if tail else ""
+            raise UserError(f"MCP handshake with {command} failed: {_first(exc)}{said}") from None
 
 
 def _first(exc: BaseException) -> str:
@@ -112,8 +123,6 @@ def run_doctor(
         if where is None:
             continue
         fix = f"orchestrator-setup install --client {client_id} --scope {scope}"
-        from .writers import writer_for
-
         writer = writer_for(client.format)
         try:
             text = fileops.read_text(where.path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,8 +132,9 @@ def uninstall(
     return changes
 
 
-def _with_manifest(paths: Paths, dry_run: bool, body: object) -> None:
-    assert callable(body)
+def _with_manifest(paths: Paths, dry_run: bool, body: Callable[[fileops.Manifest], None]) -> None:
+    """Run ``body`` under the lock and save the manifest even if a client failed; a dry run
+    takes no lock and saves nothing."""
     if dry_run:
         body(fileops.Manifest(paths))
         return

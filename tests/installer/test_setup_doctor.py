@@ -112,3 +112,13 @@ def test_doctor_cli_json_and_exit_code(program: Path, capsys: pytest.CaptureFixt
         c["check"] == "clients configured" and c["fix"] == "orchestrator-setup"
         for c in data["checks"]
     )
+
+
+def test_handshake_failure_quotes_the_servers_stderr(tmp_path: Path) -> None:
+    from task_orchestrator.errors import UserError
+
+    prog = tmp_path / "broken"
+    prog.write_text("#!/bin/sh\necho 'boom: no database' >&2\nexit 3\n", encoding="utf-8")
+    prog.chmod(0o755)
+    with pytest.raises(UserError, match="it said: boom: no database"):
+        doctor.handshake(str(prog), ["serve"])
