@@ -44,15 +44,15 @@ class Node:
     # Position of the comma following each item, or -1.
     commas: list[int] = field(default_factory=list)
 
+    # With a duplicated key, the last one wins, as in JavaScript's JSON.parse (what the
+    # Electron clients use): that is the one to edit.
     def get(self, key: str) -> Node | None:
-        for k, _, v in self.items:
-            if k == key:
-                return v
-        return None
+        i = self.index(key)
+        return None if i < 0 else self.items[i][2]
 
     def index(self, key: str) -> int:
-        for i, (k, _, _) in enumerate(self.items):
-            if k == key:
+        for i in range(len(self.items) - 1, -1, -1):
+            if self.items[i][0] == key:
                 return i
         return -1
 

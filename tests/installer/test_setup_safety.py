@@ -237,3 +237,21 @@ def test_new_file_mode_follows_umask(program: Path, env_for: Callable[..., Env])
         os.umask(old)
     path = env.home / ".junie" / "mcp" / "mcp.json"
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def test_duplicate_key_edits_the_one_the_client_reads(
+    program: Path, env_for: Callable[..., Env]
+) -> None:
+    env = env_for()
+    path = _cursor(env)
+    text = '{"mcpServers": {"a": {}}, "mcpServers": {"b": {}}}'
+    path.write_text(text, encoding="utf-8")
+    install([CATALOG["cursor"]], "user", env, dry_run=False, hooks=False)
+    import json
+
+    assert set(json.loads(path.read_text(encoding="utf-8"))["mcpServers"]) == {
+        "b",
+        "task-orchestrator",
+    }
+    uninstall([CATALOG["cursor"]], "user", env, dry_run=False, hooks=False)
+    assert path.read_text(encoding="utf-8") == text
