@@ -1,0 +1,143 @@
+"""Claude Code hook registration in settings.json, with the surgical JSON editor.
+
+We write the exec form, ``{"type": "command", "command": ABS, "args": ["hook", EVENT]}``,
+so a program path with spaces needs no shell quoting. Our groups are recognised by their
+command (a program named task-orchestrator) and ``args[0] == "hook"``, so re-install updates
+them in place and uninstall removes only them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..hooks.spec import HOOK_SPECS, hook_args
+from . import jsonedit
+from .catalog import Env, resolve_path
+from .writers import Hints
+
+SCRIPT = "task-orchestrator"
+
+
+def settings_path(scope: str, env: Env) -> Path:
+    if scope == "project":
+        return env.project / ".claude" / "settings.json"
+    if scope == "local":
+        return env.project / ".claude" / "settings.local.json"
+    path = resolve_path(["{CLAUDE_CONFIG_DIR}/settings.json", "{home}/.claude/settings.json"], env)
+    assert path is not None
+    return path
+
+
+def desired_groups(program: str) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for spec in HOOK_SPECS:
+        hook = {
+            "type": "command",
+            "command": program,
+            "args": hook_args(spec.event),
+            "timeout": spec.timeout,
+        }
+        group: dict[str, Any] = {"matcher": spec.matcher} if spec.matcher else {}
+        group["hooks"] = [hook]
+        out[spec.event] = group
+    return out
+
+
+def _is_ours(group: Any) -> bool:
+    if not isinstance(group, dict) or not isinstance(group.get("hooks"), list):
+        return False
+    hooks = group["hooks"]
+    return bool(hooks) and all(
+        isinstance(h, dict)
+        and Path(str(h.get("command", ""))).name.split(".")[0] == SCRIPT
+        and (h.get("args") or [None])[0] == "hook"
+        for h in hooks
+    )
+
+
+def _body(text: str) -> tuple[str, str]:
+    bom = jsonedit.BOM if text.startswith(jsonedit.BOM) else ""
+    return bom, text[len(bom) :]
+
+
+def install_hooks(text: str, program: str) -> tuple[str, dict[str, Hints]]:
+    """Our groups merged in; returns the new text and per-event undo hints."""
+    if not text.strip():
+        text = "{}\n"
+        hints_all: dict[str, Hints] = {"_file": {"blank": ""}}
+    else:
+        hints_all = {}
+    bom, body = _body(text)
+    for event, group in desired_groups(program).items():
+        root = jsonedit.parse(body)
+        array = jsonedit.find(body, root, ["hooks", event])
+        if array is None or array.kind != "array":
+            edit, depth, padded = jsonedit.set_path(body, root, ["hooks", event], [group])
+            hints_all[event] = {"depth": depth, "padded": padded}
+        else:
+            ours = [i for i, (_, _, v) in enumerate(array.items) if _is_ours(_val(body, v))]
+            if ours:
+                node = array.items[ours[0]][2]
+                if _val(body, node) == group:
+                    continue
+                edit = jsonedit.replace_value(body, node, group)
+            else:
+                edit = jsonedit.append_to_array(body, array, group)
+                hints_all[event] = {"depth": 2, "padded": edit.padded}
+        body = edit.apply(body)
+    return bom + body, hints_all
+
+
+def uninstall_hooks(text: str, hints_all: dict[str, Hints]) -> str:
+    """Only our groups removed, in reverse order of install so each removal undoes its insert."""
+    if not text.strip():
+        return text
+    bom, body = _body(text)
+    for spec in reversed(HOOK_SPECS):
+        event = spec.event
+        hints = hints_all.get(event, {})
+        root = jsonedit.parse(body)
+        array = jsonedit.find(body, root, ["hooks", event])
+        if array is None or array.kind != "array":
+            continue
+        ours = [i for i, (_, _, v) in enumerate(array.items) if _is_ours(_val(body, v))]
+        if not ours:
+            continue
+        depth = int(hints.get("depth", 2))
+        padded = bool(hints.get("padded"))
+        if len(ours) == len(array.items) and depth < 2:
+            hooks = jsonedit.find(body, root, ["hooks"])
+            assert hooks is not None
+            if depth == 0 and len(hooks.items) == 1:
+                edit = jsonedit.remove_item(body, root, root.index("hooks"), padded)
+            else:
+                edit = jsonedit.remove_item(body, hooks, hooks.index(event), padded and depth == 1)
+            body = edit.apply(body)
+            continue
+        for i in reversed(ours):
+            array = jsonedit.find(body, jsonedit.parse(body), ["hooks", event])
+            assert array is not None
+            last = i == len(array.items) - 1
+            body = jsonedit.remove_item(body, array, i, padded and last).apply(body)
+    out = bom + body
+    if "_file" in hints_all and jsonedit.loads(body) == {}:
+        return str(hints_all["_file"]["blank"])
+    return out
+
+
+def registered_events(text: str, program: str | None = None) -> dict[str, bool]:
+    """Per event of HOOK_SPECS: is our group there (and current, when program is given)."""
+    value: Any = jsonedit.loads(_body(text)[1]) if text.strip() else {}
+    hooks = value.get("hooks", {}) if isinstance(value, dict) else {}
+    want = desired_groups(program) if program else {}
+    out: dict[str, bool] = {}
+    for spec in HOOK_SPECS:
+        groups = hooks.get(spec.event, []) if isinstance(hooks, dict) else []
+        ours = [g for g in groups if _is_ours(g)] if isinstance(groups, list) else []
+        out[spec.event] = bool(ours) and (not program or ours[0] == want[spec.event])
+    return out
+
+
+def _val(text: str, node: jsonedit.Node) -> Any:
+    return jsonedit._to_value(text, node)

@@ -1,0 +1,246 @@
+"""Install, uninstall, status and restore for MCP client configs: typed functions that the
+click layer calls. Each returns a list of Change records; nothing here prints."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..core.paths import Paths
+from ..errors import UserError
+from . import fileops
+from .catalog import SERVER_NAME, ClientSpec, Env, Where, resolve
+from .writers import writer_for
+
+
+@dataclass
+class Change:
+    client: str
+    scope: str
+    path: str
+    action: str  # installed | updated | unchanged | removed | absent | error | skipped
+    message: str = ""
+    via: str = "file"
+    diff: str = ""
+    restart: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def wrote(self) -> bool:
+        return self.action in ("installed", "updated", "removed")
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "client": self.client,
+            "scope": self.scope,
+            "file": self.path,
+            "action": self.action,
+            "message": self.message,
+            "via": self.via,
+        }
+
+
+def manifest_key(client: str, where: Where) -> str:
+    return f"{client}:{where.scope}:{'.'.join(where.key)}"
+
+
+def unified_diff(path: Path, before: str | None, after: str | None) -> str:
+    a = (before or "").splitlines(keepends=True)
+    b = (after or "").splitlines(keepends=True)
+    return "".join(difflib.unified_diff(a, b, f"{path} (before)", f"{path} (after)", lineterm="\n"))
+
+
+def _cli(client: ClientSpec, env: Env) -> str | None:
+    """Claude Code rewrites ~/.claude.json itself; its own CLI is the safe writer."""
+    if not client.cli:
+        return None
+    return shutil.which(client.cli, path=env.environ.get("PATH", ""))
+
+
+def _run_cli(argv: list[str], env: Env) -> None:
+    proc = subprocess.run(
+        argv,
+        cwd=env.project if env.project.is_dir() else None,
+        env=dict(env.environ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    if proc.returncode != 0:
+        raise UserError(
+            f"`{' '.join(argv[:4])} ...` failed ({proc.returncode}): "
+            f"{(proc.stderr or proc.stdout).strip()[:300]}"
+        )
+
+
+def install_one(
+    client: ClientSpec,
+    scope: str,
+    env: Env,
+    program: str,
+    args: list[str],
+    manifest: fileops.Manifest,
+    *,
+    dry_run: bool,
+) -> Change:
+    where = resolve(client, scope, env)
+    if where is None:
+        return Change(client.id, scope, "", "skipped", f"{client.name} has no {scope} scope")
+    path = where.path
+    change = Change(client.id, scope, str(path), "unchanged", restart=client.restart)
+    writer = writer_for(client.format)
+    try:
+        text = fileops.read_text(path)
+        writer.check(text or "", str(path))
+        existing = writer.read_entry(text or "", where.key, SERVER_NAME)
+        desired = client.entry_for(program, args)
+        if isinstance(existing, dict):
+            # Keep keys the user added to our entry (env, autoApprove...): we own ours only.
+            desired = {**existing, **desired}
+        if existing == desired:
+            change.message = "already registered; nothing to change"
+            return change
+        new_text, hints = writer.install(text or "", where.key, SERVER_NAME, desired)
+        change.diff = unified_diff(path, text, new_text)
+        change.action = "updated" if existing is not None else "installed"
+        if dry_run:
+            change.message = "would write (dry run)"
+            if _cli(client, env):
+                change.message = f"would run `{client.cli} mcp add-json` (the diff is its effect)"
+            return change
+        fileops.check_writable(path)
+        manifest.backup(fileops.target_of(path), text)
+        cli = _cli(client, env) if scope in ("user", "local", "project") else None
+        if cli:
+            change.via = f"{client.cli} mcp"
+            if existing is not None:
+                _run_cli([cli, "mcp", "remove", SERVER_NAME, "-s", scope], env)
+            _run_cli([cli, "mcp", "add-json", SERVER_NAME, json.dumps(desired), "-s", scope], env)
+            hints = {}
+        else:
+            fileops.atomic_write(path, new_text)
+        after = writer.read_entry(fileops.read_text(path) or "", where.key, SERVER_NAME)
+        if not isinstance(after, dict) or any(after.get(k) != v for k, v in desired.items()):
+            raise UserError(f"{path}: the entry is not there after writing; nothing to trust")
+        previous = manifest.entry(fileops.target_of(path), manifest_key(client.id, where))
+        if existing is not None and previous:
+            # An update replaces our value in place: what the first install created (a
+            # section, a line break) is still ours to remove, so keep those hints.
+            hints = previous.get("hints", {})
+        manifest.file(fileops.target_of(path))["entries"][manifest_key(client.id, where)] = {
+            "client": client.id,
+            "scope": scope,
+            "key": [*where.key, SERVER_NAME],
+            "hash": fileops.entry_hash(desired),
+            "hints": hints,
+        }
+        change.message = "registered" if change.action == "installed" else "entry updated"
+    except UserError as exc:
+        msg = str(exc)
+        change.action, change.message = "error", msg if str(path) in msg else f"{path}: {msg}"
+    except OSError as exc:  # permissions, a full disk: the user's to fix, and nothing was replaced
+        change.action, change.message = "error", f"{path}: {exc}; the file was not changed"
+    return change
+
+
+def uninstall_one(
+    client: ClientSpec, scope: str, env: Env, manifest: fileops.Manifest, *, dry_run: bool
+) -> Change:
+    where = resolve(client, scope, env)
+    if where is None:
+        return Change(client.id, scope, "", "skipped", f"{client.name} has no {scope} scope")
+    path = where.path
+    change = Change(client.id, scope, str(path), "absent", restart=client.restart)
+    writer = writer_for(client.format)
+    try:
+        text = fileops.read_text(path)
+        if text is None:
+            change.message = "no config file"
+            return change
+        writer.check(text, str(path))
+        if writer.read_entry(text, where.key, SERVER_NAME) is None:
+            change.message = "not registered"
+            return change
+        target = fileops.target_of(path)
+        key = manifest_key(client.id, where)
+        rec = manifest.files.get(str(target), {})
+        hints = (rec.get("entries", {}).get(key) or {}).get("hints", {})
+        new_text = writer.uninstall(text, where.key, SERVER_NAME, hints)
+        if new_text is not None and not new_text.strip() and rec.get("existed") is False:
+            new_text = None  # we created the file: leave no empty file behind
+        change.diff = unified_diff(path, text, new_text)
+        change.action = "removed"
+        if dry_run:
+            change.message = "would remove (dry run)"
+            return change
+        fileops.check_writable(path)
+        cli = _cli(client, env)
+        if cli:
+            change.via = f"{client.cli} mcp"
+            _run_cli([cli, "mcp", "remove", SERVER_NAME, "-s", scope], env)
+        else:
+            fileops.atomic_write(path, new_text)
+        rec.get("entries", {}).pop(key, None)
+        change.message = "entry removed"
+    except UserError as exc:
+        msg = str(exc)
+        change.action, change.message = "error", msg if str(path) in msg else f"{path}: {msg}"
+    except OSError as exc:  # permissions, a full disk: the user's to fix, and nothing was replaced
+        change.action, change.message = "error", f"{path}: {exc}; the file was not changed"
+    return change
+
+
+def entry_state(client: ClientSpec, where: Where, program: str, args: list[str]) -> str:
+    """not-configured | current | outdated | unparsable: <msg>."""
+    writer = writer_for(client.format)
+    try:
+        text = fileops.read_text(where.path)
+        if text is None:
+            return "no-file"
+        writer.check(text, str(where.path))
+        entry = writer.read_entry(text, where.key, SERVER_NAME)
+    except UserError as exc:
+        return f"unparsable: {exc}"
+    if entry is None:
+        return "not-configured"
+    desired = client.entry_for(program, args)
+    if isinstance(entry, dict) and all(entry.get(k) == v for k, v in desired.items()):
+        return "current"
+    return "outdated"
+
+
+def restore(paths: Paths, manifest: fileops.Manifest, file: str | None) -> list[Change]:
+    """Put files back as they were before our first change."""
+    out: list[Change] = []
+    targets = list(manifest.files) if file is None else [_match(manifest, file)]
+    for name in targets:
+        rec = manifest.files[name]
+        path = Path(name)
+        if rec.get("backup"):
+            original = Path(rec["backup"]).read_bytes().decode("utf-8")
+            fileops.atomic_write(path, original)
+            out.append(Change("-", "-", name, "restored", f"from {rec['backup']}"))
+        elif rec.get("existed") is False:
+            fileops.atomic_write(path, None)
+            out.append(Change("-", "-", name, "restored", "removed: it did not exist before"))
+        else:
+            continue
+        del manifest.files[name]
+    return out
+
+
+def _match(manifest: fileops.Manifest, file: str) -> str:
+    wanted = os.path.realpath(os.path.abspath(os.path.expanduser(file)))
+    for name in manifest.files:
+        if os.path.realpath(name) == wanted:
+            return name
+    raise UserError(
+        f"no backup of {file}: orchestrator-setup never changed it; see `orchestrator-setup status`"
+    )

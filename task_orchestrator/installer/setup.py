@@ -1,0 +1,201 @@
+"""What the setup commands do, as typed functions (the click layer only parses options)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.paths import Paths, default_paths
+from ..errors import UserError
+from . import fileops, hookreg, launcher
+from .catalog import ClientSpec, Env, OSName, load_catalog, resolve
+from .detect import Detection, detect, running_process_names
+from .ops import Change, entry_state, install_one, unified_diff, uninstall_one
+
+HOOKS_ID = "claude-code-hooks"
+
+
+def host_os() -> OSName:
+    if sys.platform == "darwin":
+        return "macos"
+    if sys.platform.startswith("win"):
+        return "windows"
+    return "linux"
+
+
+def current_env(project: Path | None = None) -> Env:
+    return Env(
+        os=host_os(),
+        environ=dict(os.environ),
+        home=Path.home(),
+        project=(project or Path.cwd()).absolute(),
+    )
+
+
+@dataclass
+class Row:
+    client: ClientSpec
+    detection: Detection
+    scope: str
+    path: str
+    state: str
+
+
+def survey(env: Env, scope: str = "user", *, processes: bool = True) -> list[Row]:
+    names = running_process_names() if processes else None
+    program = str(launcher.registered_program())
+    rows = []
+    for client in load_catalog().values():
+        d = detect(client, env, names)
+        where = resolve(client, scope, env)
+        if where is None:
+            rows.append(Row(client, d, scope, "-", f"no {scope} scope"))
+            continue
+        state = entry_state(client, where, program, launcher.server_args())
+        rows.append(Row(client, d, scope, str(where.path), state))
+    return rows
+
+
+def mark_running(changes: list[Change], names: set[str] | None = None) -> None:
+    """A running client keeps its old config until restarted: say so next to its change."""
+    if not any(c.wrote for c in changes):
+        return
+    names = running_process_names() if names is None else names
+    catalog = load_catalog()
+    for c in changes:
+        client = catalog.get("claude-code" if c.client == HOOKS_ID else c.client)
+        if c.wrote and client and set(client.detect.processes) & names:
+            c.restart = f"it is running now: {c.restart}"
+
+
+def pick_clients(ids: tuple[str, ...], all_: bool) -> list[ClientSpec]:
+    catalog = load_catalog()
+    if all_:
+        return list(catalog.values())
+    unknown = [i for i in ids if i not in catalog]
+    if unknown:
+        raise UserError(
+            f"unknown client {', '.join(unknown)}; known: {', '.join(catalog)} "
+            "(see `orchestrator-setup status`)"
+        )
+    return [catalog[i] for i in ids]
+
+
+def install(
+    clients: list[ClientSpec],
+    scope: str,
+    env: Env,
+    *,
+    dry_run: bool,
+    hooks: bool,
+    paths: Paths | None = None,
+) -> list[Change]:
+    paths = paths or default_paths()
+    program = str(launcher.registered_program())
+    args = launcher.server_args()
+    changes: list[Change] = []
+
+    def body(manifest: fileops.Manifest) -> None:
+        for client in clients:
+            changes.append(
+                install_one(client, scope, env, program, args, manifest, dry_run=dry_run)
+            )
+            if client.id == "claude-code" and hooks:
+                changes.append(_hooks(scope, env, manifest, program, dry_run, install=True))
+
+    _with_manifest(paths, dry_run, body)
+    return changes
+
+
+def uninstall(
+    clients: list[ClientSpec],
+    scope: str,
+    env: Env,
+    *,
+    dry_run: bool,
+    hooks: bool,
+    paths: Paths | None = None,
+) -> list[Change]:
+    paths = paths or default_paths()
+    changes: list[Change] = []
+
+    def body(manifest: fileops.Manifest) -> None:
+        for client in clients:
+            changes.append(uninstall_one(client, scope, env, manifest, dry_run=dry_run))
+            if client.id == "claude-code" and hooks:
+                changes.append(_hooks(scope, env, manifest, "", dry_run, install=False))
+
+    _with_manifest(paths, dry_run, body)
+    return changes
+
+
+def _with_manifest(paths: Paths, dry_run: bool, body: Callable[[fileops.Manifest], None]) -> None:
+    """Run ``body`` under the lock and save the manifest even if a client failed; a dry run
+    takes no lock and saves nothing."""
+    if dry_run:
+        body(fileops.Manifest(paths))
+        return
+    with fileops.locked(paths):
+        manifest = fileops.Manifest(paths)
+        try:
+            body(manifest)
+        finally:
+            manifest.save()
+
+
+def _hooks(
+    scope: str, env: Env, manifest: fileops.Manifest, program: str, dry_run: bool, *, install: bool
+) -> Change:
+    path = hookreg.settings_path(scope, env)
+    change = Change(
+        HOOKS_ID, scope, str(path), "unchanged", restart="Start a new Claude Code session"
+    )
+    try:
+        text = fileops.read_text(path)
+        target = fileops.target_of(path)
+        rec = manifest.files.get(str(target), {})
+        key = f"{HOOKS_ID}:{scope}"
+        if install:
+            new, hints = hookreg.install_hooks(text or "", program)
+        else:
+            hints = (rec.get("entries", {}).get(key) or {}).get("hints", {})
+            new = hookreg.uninstall_hooks(text or "", hints)
+        if (new == (text or "") and text is not None) or (text is None and not install):
+            change.action = "unchanged" if install else "absent"
+            change.message = "hooks already registered" if install else "no hooks of ours"
+            return change
+        if not install and not new.strip() and rec.get("existed") is False:
+            final: str | None = None
+        else:
+            final = new
+        change.diff = unified_diff(path, text, final)
+        change.action = (
+            ("updated" if text and "task-orchestrator" in text else "installed")
+            if install
+            else "removed"
+        )
+        if dry_run:
+            change.message = "would write (dry run)"
+            return change
+        fileops.check_writable(path)
+        manifest.backup(target, text)
+        fileops.atomic_write(path, final)
+        if install:
+            old = (manifest.file(target)["entries"].get(key) or {}).get("hints", {})
+            manifest.file(target)["entries"][key] = {
+                "client": HOOKS_ID,
+                "scope": scope,
+                "key": ["hooks"],
+                "hash": fileops.entry_hash(hookreg.desired_groups(program)),
+                "hints": {**hints, **{k: v for k, v in old.items() if k not in hints}},
+            }
+            change.message = f"{len(hookreg.desired_groups(program))} hook events registered"
+        else:
+            manifest.file(target)["entries"].pop(key, None)
+            change.message = "our hooks removed"
+    except UserError as exc:
+        change.action, change.message = "error", str(exc)
+    return change
