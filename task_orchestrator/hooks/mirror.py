@@ -57,7 +57,11 @@ def _created(
 
     with open_store() as store:
         session = session_for(store, event)
-        _find_or_create(store, session, ext_id, subject, fields)
+        task = _find_or_create(store, session, ext_id, subject, fields)
+        # TaskCreated (no activeForm) usually arrives before PostToolUse (with it).
+        active_form = text_of(fields, "activeForm")
+        if active_form and task.context.get("active_form") != active_form:
+            store.update_task(task.id, context={"active_form": active_form})
     return None
 
 
