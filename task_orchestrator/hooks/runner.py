@@ -38,7 +38,7 @@ def run(args: list[str]) -> int:
         raw = protocol.read_stdin()
         answer = dispatch(name, raw)
     except Exception as exc:
-        answer = _fail_open(name, exc)
+        answer = _fail_open(name, exc, raw if "raw" in locals() else b"")
     protocol.emit(answer)
     return 0
 
@@ -63,19 +63,30 @@ def dispatch(name: str, raw: bytes) -> dict[str, object] | None:
     return result
 
 
-def _fail_open(name: str, exc: Exception) -> dict[str, object] | None:
+def _fail_open(name: str, exc: Exception, raw: bytes) -> dict[str, object] | None:
     from .log import log, log_path
 
     expected = _is_expected(exc)
+    spooled = False
+    if _locked(exc):
+        from .spool import save
+
+        try:
+            spooled = save(name, protocol.parse(raw))
+        except Exception:  # the payload itself was the trouble: nothing to keep
+            spooled = False
     log(
         "warning" if expected else "error",
-        f"hook {name or '?'} failed open: {type(exc).__name__}: {exc}",
+        f"hook {name or '?'} failed open: {type(exc).__name__}: {exc}"
+        + (" (event spooled for replay)" if spooled else ""),
         exc_info=not expected,
     )
     if name not in ANNOUNCE_TROUBLE or isinstance(exc, protocol.BadInput):
         return None
     if _locked(exc):
-        what = "the task store was busy, this event was not recorded"
+        what = "the task store was busy; " + (
+            "this event will be recorded later" if spooled else "this event was not recorded"
+        )
     elif expected:
         what = "the task store is unavailable; run `task-orchestrator doctor`"
     else:

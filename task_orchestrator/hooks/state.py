@@ -21,13 +21,22 @@ LINK_SOURCE = "claude-code"
 # for a lock held by someone else must end well before that, so that we fail open ourselves
 # instead of being killed half-way.
 BUSY_TIMEOUT_S = 3.0
+# Replaying spooled events must not eat the current hook's budget when the store is still busy.
+REPLAY_BUSY_TIMEOUT_S = 1.0
 SHORT_BUSY_TIMEOUT_S = 0.7  # SessionEnd: all SessionEnd hooks share about 1.5 s
 
 
 def open_store(*, busy_timeout: float = BUSY_TIMEOUT_S, create: bool = True) -> TaskStore:
+    from . import spool
+
     # core.db reads its module-level timeout at connect time; the server keeps the long one.
-    db.BUSY_TIMEOUT_S = busy_timeout
-    return TaskStore.open(default_paths().db, create=create)
+    db.BUSY_TIMEOUT_S = REPLAY_BUSY_TIMEOUT_S if spool.replaying() else busy_timeout
+    store = TaskStore.open(default_paths().db, create=create)
+    # Events spooled while the store was busy go first, so they keep their order; not in
+    # SessionEnd, whose budget is too small to wait for anything but its own write.
+    if busy_timeout >= BUSY_TIMEOUT_S:
+        spool.replay()
+    return store
 
 
 def session_for(store: TaskStore, event: Event) -> Session:

@@ -145,14 +145,29 @@ def test_locked_store_fails_open_quickly(
             answer = assert_shape(run, event)
             assert elapsed < TIMEOUTS[event] * 0.8, (event, elapsed)
             if event == "UserPromptSubmit":
-                assert answer is not None and "busy" in answer["systemMessage"]
+                assert answer is not None and "recorded later" in answer["systemMessage"]
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    assert "locked" in _log_text()
+    assert "locked" in _log_text() and "spooled" in _log_text()
+    spool = default_paths().data / "hooks-spool.jsonl"
+    assert len(spool.read_text(encoding="utf-8").splitlines()) == 3  # prompt, TaskCreate, end
+    # The next hook that reaches the store replays what the lock held back, in order.
+    assert_shape(
+        run_hook("TaskCreated", fixture("TaskCreated", project, task_id="9")), "TaskCreated"
+    )
+    assert not spool.exists()
     store = open_store()
     assert store.integrity_problems() == []
-    assert store.counts_by_status()["pending"] == 1  # the seeded task is still there
+    sid = fixture("Stop", project)["session_id"]
+    locked_task = store.find_external("claude-code-prompt", sid, "p-locked")
+    mirrored = store.find_external("claude-code", sid, "1")
+    assert locked_task is not None and mirrored is not None
+    assert store.get_task(mirrored).parent_id == locked_task
+    assert (
+        store.get_task(store.find_external("claude-code", sid, "9") or "").parent_id == locked_task
+    )
+    assert store.counts_by_status()["pending"] >= 3  # the seeded task is still there too
 
 
 def test_corrupted_store_is_reported_and_left_alone(project: Path) -> None:
