@@ -8,8 +8,11 @@ from .settings import Settings
 
 
 def handle(event: Event, settings: Settings) -> dict[str, object] | None:
+    from ..core.paths import default_paths
     from .state import SHORT_BUSY_TIMEOUT_S, open_store
 
+    if not default_paths().db.exists():
+        return None  # no store: no session was ever opened, nothing to close
     with open_store(busy_timeout=SHORT_BUSY_TIMEOUT_S, create=False) as store:
         session = store.find_session("claude-code", event.session_id)
         if session is not None and session.status == "active":
