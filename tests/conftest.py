@@ -64,3 +64,36 @@ def run_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(extra)
     return env
+
+
+# -- the fault table ---------------------------------------------------------------------
+# Tests marked @pytest.mark.fault("what was done", "what was expected") are rows of the fault
+# table in RELIABILITY.md. With TASK_ORCHESTRATOR_FAULT_REPORT set to a file, each run appends
+# one JSON line per test outcome; scripts/reliability turns those into the table.
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "fault(done, expected): a row of the fault table in RELIABILITY.md"
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    target = os.environ.get("TASK_ORCHESTRATOR_FAULT_REPORT")
+    marker = item.get_closest_marker("fault")
+    if not target or marker is None or report.when != "call":
+        return
+    import json
+
+    row = {
+        "done": marker.args[0],
+        "expected": marker.args[1],
+        "test": item.nodeid,
+        "outcome": report.outcome,
+        "message": str(report.longrepr).splitlines()[-1][:300] if report.failed else "",
+    }
+    with open(target, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(row) + "\n")

@@ -83,15 +83,53 @@ def migrate_schema(conn: sqlite3.Connection) -> int:
 
 @contextmanager
 def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One read-modify-write transaction: all of it or nothing."""
-    conn.execute("BEGIN IMMEDIATE")
+    """One read-modify-write transaction: all of it or nothing.
+
+    SQLite's own failures (disk full, read-only file, lock held past the busy timeout,
+    corruption) become :class:`StoreUnavailable` with a message that says what to do.
+    """
     try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            # SQLite has already rolled back after some errors (SQLITE_FULL, for one).
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+    except sqlite3.OperationalError as exc:
+        raise explain(conn, exc) from exc
+    except sqlite3.DatabaseError as exc:
+        raise explain(conn, exc) from exc
+
+
+def explain(conn: sqlite3.Connection, exc: sqlite3.Error) -> StoreUnavailable:
+    """A user-facing error for a low-level SQLite failure."""
+    where = _db_file(conn)
+    text = str(exc)
+    if "full" in text:
+        hint = "the disk is full; free some space and try again (nothing was written)"
+    elif "readonly" in text or "read-only" in text:
+        hint = "the file or its folder is read-only; fix its permissions"
+    elif "locked" in text or "busy" in text:
+        hint = (
+            f"another process held the store locked for more than {BUSY_TIMEOUT_S:.0f} s; try again"
+        )
     else:
-        conn.execute("COMMIT")
+        hint = "run `task-orchestrator doctor` for what to do"
+    return StoreUnavailable(f"the task store {where} failed ({text}): {hint}")
+
+
+def _db_file(conn: sqlite3.Connection) -> str:
+    try:
+        for row in conn.execute("PRAGMA database_list"):
+            if row[1] == "main":
+                return str(row[2])
+    except sqlite3.Error:
+        pass
+    return "file"
 
 
 def quick_check(conn: sqlite3.Connection) -> list[str]:

@@ -1,26 +1,27 @@
 """The task store: every read and write of tasks goes through :class:`TaskStore`.
 
 All SQL lives in this package. Each public write is one ``BEGIN IMMEDIATE`` transaction that
-validates first and either applies everything or nothing; each records an event.
+validates first and either applies everything or nothing; each records an event. The class is
+assembled from mixins so that each file stays readable: sessions.py (workspaces and
+sessions), records.py (artifacts, events, links, snapshots), views.py (counts, ready and
+blocked tasks, integrity); this file holds the tasks themselves.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 from . import db
+from .base import TASK_COLUMNS, prefixed
 from .enums import (
     REOPEN_TARGETS,
     TERMINAL,
     TRANSITIONS,
-    ArtifactType,
     Complexity,
     Specialist,
     Status,
@@ -29,26 +30,19 @@ from .enums import (
 from .errors import InvalidInput, InvalidTransition, NotFound, VersionConflict
 from .ids import new_id
 from .models import (
-    MAX_ARTIFACT,
     MAX_SUMMARY,
-    Artifact,
     NewTask,
     Page,
-    Session,
     Task,
     TaskFilter,
-    Workspace,
     now_iso,
 )
-from .plan import check_context, check_text, find_cycle, flatten
-from .workspace import normalize
+from .plan import check_context, check_text, flatten
+from .records import RecordsMixin
+from .sessions import SessionsMixin
+from .views import ViewsMixin
 
 MAX_PAGE = 200
-_TASK_COLUMNS = (
-    "id, workspace_id, parent_id, session_id, position, title, description, status, "
-    "task_type, complexity, specialist, estimated_effort, context, summary, archived, "
-    "created_at, updated_at, started_at, completed_at, version"
-)
 # Fields update_task accepts, with the type each must have.
 _UPDATABLE: dict[str, type] = {
     "title": str,
@@ -61,133 +55,7 @@ _UPDATABLE: dict[str, type] = {
 }
 
 
-class TaskStore:
-    """A connection to one store file. Not shared across threads without care: the server
-    runs its tools on one event loop, the hooks are single-threaded."""
-
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
-        self.conn = conn
-        self.path = path
-
-    @classmethod
-    def open(cls, path: Path, *, create: bool = True) -> TaskStore:
-        return cls(db.connect(path, create=create), path)
-
-    def close(self) -> None:
-        self.conn.close()
-
-    def __enter__(self) -> TaskStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    # -- workspaces and sessions -------------------------------------------------------
-
-    def workspace(self, path: str | Path) -> Workspace:
-        """The workspace for an already-resolved project root, created on first use."""
-        norm = str(normalize(path))
-        row = self.conn.execute("SELECT * FROM workspaces WHERE path = ?", (norm,)).fetchone()
-        if row is None:
-            with db.write(self.conn):
-                row = self.conn.execute(
-                    "SELECT * FROM workspaces WHERE path = ?", (norm,)
-                ).fetchone()
-                if row is None:
-                    ws_id = new_id("ws")
-                    self.conn.execute(
-                        "INSERT INTO workspaces (id, path, name, created_at) VALUES (?,?,?,?)",
-                        (ws_id, norm, Path(norm).name or norm, now_iso()),
-                    )
-                    self._event("workspace.created", workspace_id=ws_id, data={"path": norm})
-                    row = self.conn.execute(
-                        "SELECT * FROM workspaces WHERE id = ?", (ws_id,)
-                    ).fetchone()
-        return Workspace(**{k: row[k] for k in row.keys()})  # noqa: SIM118
-
-    def get_workspace(self, workspace_id: str) -> Workspace:
-        row = self.conn.execute("SELECT * FROM workspaces WHERE id = ?", (workspace_id,)).fetchone()
-        if row is None:
-            raise NotFound(f"no workspace {workspace_id!r}")
-        return Workspace(**{k: row[k] for k in row.keys()})  # noqa: SIM118
-
-    def open_session(
-        self, workspace_id: str, client: str, external_id: str | None = None
-    ) -> tuple[Session, bool]:
-        """Resume the active session with this external id, or open a new one.
-
-        Returns the session and whether it was resumed.
-        """
-        with db.write(self.conn):
-            row = None
-            if external_id is not None:
-                row = self.conn.execute(
-                    "SELECT * FROM sessions WHERE client = ? AND external_id = ? "
-                    "AND workspace_id = ? ORDER BY started_at DESC LIMIT 1",
-                    (client, external_id, workspace_id),
-                ).fetchone()
-            now = now_iso()
-            if row is not None:
-                self.conn.execute(
-                    "UPDATE sessions SET last_seen_at = ?, status = 'active', ended_at = NULL "
-                    "WHERE id = ?",
-                    (now, row["id"]),
-                )
-                self._event("session.resumed", workspace_id=workspace_id, session_id=row["id"])
-                return self.get_session(row["id"]), True
-            sid = new_id("sess")
-            self.conn.execute(
-                "INSERT INTO sessions (id, workspace_id, client, external_id, status, "
-                "started_at, last_seen_at) VALUES (?,?,?,?, 'active', ?, ?)",
-                (sid, workspace_id, client, external_id, now, now),
-            )
-            self._event(
-                "session.opened",
-                workspace_id=workspace_id,
-                session_id=sid,
-                data={"client": client, "external_id": external_id},
-            )
-        return self.get_session(sid), False
-
-    def get_session(self, session_id: str) -> Session:
-        row = self.conn.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
-        if row is None:
-            raise NotFound(f"no session {session_id!r}")
-        return Session.from_row(row)
-
-    def find_session(self, client: str, external_id: str) -> Session | None:
-        row = self.conn.execute(
-            "SELECT * FROM sessions WHERE client = ? AND external_id = ? "
-            "ORDER BY started_at DESC LIMIT 1",
-            (client, external_id),
-        ).fetchone()
-        return None if row is None else Session.from_row(row)
-
-    def set_active_task(self, session_id: str, task_id: str | None) -> None:
-        with db.write(self.conn):
-            self.conn.execute(
-                "UPDATE sessions SET active_task_id = ?, last_seen_at = ? WHERE id = ?",
-                (task_id, now_iso(), session_id),
-            )
-            self._event(
-                "session.active_task", session_id=session_id, task_id=task_id, data={}
-            )
-
-    def close_session(self, session_id: str, outcome: str) -> Session:
-        with db.write(self.conn):
-            now = now_iso()
-            cur = self.conn.execute(
-                "UPDATE sessions SET status = 'closed', ended_at = ?, last_seen_at = ?, "
-                "outcome = ? WHERE id = ?",
-                (now, now, outcome, session_id),
-            )
-            if cur.rowcount == 0:
-                raise NotFound(f"no session {session_id!r}")
-            self._event("session.closed", session_id=session_id, data={"outcome": outcome})
-        return self.get_session(session_id)
-
-    # -- tasks: create and read --------------------------------------------------------
-
+class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin):
     def create_tree(
         self,
         workspace_id: str,
@@ -234,7 +102,7 @@ class TaskStore:
                 spec = node.spec
                 parent_ref = parent_id if node.parent is None else ids[node.parent]
                 self.conn.execute(
-                    f"INSERT INTO tasks ({_TASK_COLUMNS}) VALUES "
+                    f"INSERT INTO tasks ({TASK_COLUMNS}) VALUES "
                     "(?,?,?,?,?,?,?,?,?,?,?,?,?,NULL,0,?,?,?,?,1)",
                     (
                         ids[node.index],
@@ -284,7 +152,7 @@ class TaskStore:
         rows = {
             r["id"]: r
             for r in self.conn.execute(
-                f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id IN ({marks})", list(task_ids)
+                f"SELECT {TASK_COLUMNS} FROM tasks WHERE id IN ({marks})", list(task_ids)
             )
         }
         missing = [t for t in task_ids if t not in rows]
@@ -295,7 +163,7 @@ class TaskStore:
 
     def children(self, task_id: str, *, include_archived: bool = False) -> list[Task]:
         rows = self.conn.execute(
-            f"SELECT {_TASK_COLUMNS} FROM tasks WHERE parent_id = ? "
+            f"SELECT {TASK_COLUMNS} FROM tasks WHERE parent_id = ? "
             + ("" if include_archived else "AND archived = 0 ")
             + "ORDER BY position, created_at",
             (task_id,),
@@ -339,7 +207,7 @@ class TaskStore:
             page_where += " AND (t.created_at, t.id) < (?, ?)"
             page_params += [created, last_id]
         sql = (
-            f"SELECT {_prefixed('t')} FROM tasks t WHERE {page_where} "
+            f"SELECT {prefixed('t')} FROM tasks t WHERE {page_where} "
             "ORDER BY t.created_at DESC, t.id DESC LIMIT ? OFFSET ?"
         )
         rows = self.conn.execute(sql, [*page_params, limit + 1, offset or 0]).fetchall()
@@ -384,7 +252,10 @@ class TaskStore:
             params.append(flt.created_before)
         return (" AND ".join(clauses) or "1"), params
 
-    # -- tasks: change -----------------------------------------------------------------
+    def in_progress(self, workspace_id: str | None = None, *, limit: int = 20) -> list[Task]:
+        return self.query(
+            TaskFilter(workspace_id=workspace_id, statuses=[Status.IN_PROGRESS]), limit=limit
+        ).tasks
 
     def update_task(
         self,
@@ -513,285 +384,6 @@ class TaskStore:
             )
         return ids
 
-    # -- artifacts, events, links, snapshots -------------------------------------------
-
-    def add_artifact(
-        self,
-        task_id: str,
-        *,
-        summary: str,
-        content: str,
-        artifact_type: ArtifactType = ArtifactType.GENERAL,
-        file_paths: Sequence[str] = (),
-    ) -> Artifact:
-        if len(content) > MAX_ARTIFACT:
-            raise InvalidInput(
-                f"the detailed work has {len(content)} characters, more than {MAX_ARTIFACT}; "
-                "store the bulk in files and pass their paths"
-            )
-        if len(summary) > MAX_SUMMARY:
-            raise InvalidInput(f"the summary is longer than {MAX_SUMMARY} characters")
-        with db.write(self.conn):
-            row = self._get_row(task_id)
-            art_id = new_id("art")
-            now = now_iso()
-            digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
-            self.conn.execute(
-                "INSERT INTO artifacts (id, task_id, artifact_type, summary, content, "
-                "content_sha256, file_paths, created_at) VALUES (?,?,?,?,?,?,?,?)",
-                (
-                    art_id,
-                    task_id,
-                    ArtifactType(artifact_type).value,
-                    summary,
-                    content,
-                    digest,
-                    json.dumps(list(file_paths), ensure_ascii=False),
-                    now,
-                ),
-            )
-            self._event(
-                "artifact.added",
-                workspace_id=row["workspace_id"],
-                task_id=task_id,
-                data={"artifact_id": art_id, "size": len(content)},
-            )
-        return self.artifacts(task_id)[-1]
-
-    def artifacts(self, task_id: str) -> list[Artifact]:
-        rows = self.conn.execute(
-            "SELECT id, task_id, artifact_type, summary, content_sha256, length(content) AS size,"
-            " file_paths, created_at FROM artifacts WHERE task_id = ? ORDER BY created_at, id",
-            (task_id,),
-        ).fetchall()
-        return [
-            Artifact(
-                id=r["id"],
-                task_id=r["task_id"],
-                artifact_type=ArtifactType(r["artifact_type"]),
-                summary=r["summary"],
-                content_sha256=r["content_sha256"],
-                size=r["size"],
-                file_paths=tuple(json.loads(r["file_paths"])),
-                created_at=r["created_at"],
-            )
-            for r in rows
-        ]
-
-    def artifact_content(self, artifact_id: str) -> str:
-        row = self.conn.execute(
-            "SELECT content FROM artifacts WHERE id = ?", (artifact_id,)
-        ).fetchone()
-        if row is None:
-            raise NotFound(f"no artifact {artifact_id!r}")
-        return str(row["content"])
-
-    def record_event(
-        self,
-        kind: str,
-        *,
-        workspace_id: str | None = None,
-        session_id: str | None = None,
-        task_id: str | None = None,
-        data: dict[str, Any] | None = None,
-    ) -> None:
-        with db.write(self.conn):
-            self._event(
-                kind, workspace_id=workspace_id, session_id=session_id, task_id=task_id, data=data
-            )
-
-    def events(
-        self, *, kind: str | None = None, task_id: str | None = None, limit: int = 50
-    ) -> list[dict[str, Any]]:
-        """The newest events first."""
-        clauses, params = [], []
-        if kind is not None:
-            clauses.append("kind = ?")
-            params.append(kind)
-        if task_id is not None:
-            clauses.append("task_id = ?")
-            params.append(task_id)
-        where = " AND ".join(clauses) or "1"
-        rows = self.conn.execute(
-            f"SELECT * FROM events WHERE {where} ORDER BY id DESC LIMIT ?", [*params, limit]
-        ).fetchall()
-        return [{**dict(r), "data": json.loads(r["data"])} for r in rows]
-
-    def link_external(self, source: str, scope: str, external_id: str, task_id: str) -> bool:
-        """Link an outside id (e.g. Claude Code's task "3" in session S) to our task.
-        Returns False when the link already existed (repeated events are idempotent)."""
-        with db.write(self.conn):
-            self._get_row(task_id)
-            cur = self.conn.execute(
-                "INSERT OR IGNORE INTO external_links (source, scope, external_id, task_id, "
-                "created_at) VALUES (?,?,?,?,?)",
-                (source, scope, external_id, task_id, now_iso()),
-            )
-            return cur.rowcount == 1
-
-    def find_external(self, source: str, scope: str, external_id: str) -> str | None:
-        row = self.conn.execute(
-            "SELECT task_id FROM external_links WHERE source = ? AND scope = ? "
-            "AND external_id = ?",
-            (source, scope, external_id),
-        ).fetchone()
-        return None if row is None else str(row["task_id"])
-
-    def save_snapshot(
-        self, *, session_id: str | None, task_id: str | None, reason: str, body: dict[str, Any]
-    ) -> int:
-        with db.write(self.conn):
-            cur = self.conn.execute(
-                "INSERT INTO snapshots (session_id, task_id, created_at, reason, body) "
-                "VALUES (?,?,?,?,?)",
-                (session_id, task_id, now_iso(), reason, json.dumps(body, ensure_ascii=False)),
-            )
-            self._event(
-                "snapshot.saved", session_id=session_id, task_id=task_id, data={"reason": reason}
-            )
-            return int(cur.lastrowid or 0)
-
-    def latest_snapshot(self, session_id: str) -> dict[str, Any] | None:
-        row = self.conn.execute(
-            "SELECT body FROM snapshots WHERE session_id = ? ORDER BY id DESC LIMIT 1",
-            (session_id,),
-        ).fetchone()
-        return None if row is None else dict(json.loads(row["body"]))
-
-    def scratch_roundtrip(self, key: str, value: str) -> str:
-        """Write then read back a value in a table no task query looks at; used by the
-        reconnect test so that checking the store never touches real tasks."""
-        with db.write(self.conn):
-            self.conn.execute(
-                "INSERT OR REPLACE INTO scratch (key, value, written_at) VALUES (?,?,?)",
-                (key, value, now_iso()),
-            )
-        row = self.conn.execute("SELECT value FROM scratch WHERE key = ?", (key,)).fetchone()
-        with db.write(self.conn):
-            self.conn.execute("DELETE FROM scratch WHERE key = ?", (key,))
-        return str(row["value"])
-
-    # -- derived views -----------------------------------------------------------------
-
-    def counts_by_status(self, workspace_id: str | None = None) -> dict[str, int]:
-        sql = "SELECT status, COUNT(*) FROM tasks WHERE archived = 0"
-        params: list[Any] = []
-        if workspace_id is not None:
-            sql += " AND workspace_id = ?"
-            params.append(workspace_id)
-        counts = {s.value: 0 for s in Status}
-        for status, n in self.conn.execute(sql + " GROUP BY status", params):
-            counts[status] = n
-        return counts
-
-    def blockers(self, task_id: str) -> list[Task]:
-        """Dependencies of ``task_id`` that are not completed."""
-        rows = self.conn.execute(
-            f"SELECT {_prefixed('x')} FROM dependencies d JOIN tasks x ON x.id = d.depends_on_id"
-            " WHERE d.task_id = ? AND x.status != 'completed' ORDER BY x.created_at, x.position",
-            (task_id,),
-        ).fetchall()
-        return self._tasks_from_rows(rows)
-
-    def dependents(self, task_id: str) -> list[Task]:
-        rows = self.conn.execute(
-            f"SELECT {_prefixed('t')} FROM dependencies d JOIN tasks t ON t.id = d.task_id "
-            "WHERE d.depends_on_id = ? ORDER BY t.created_at, t.position",
-            (task_id,),
-        ).fetchall()
-        return self._tasks_from_rows(rows)
-
-    def ready_tasks(self, workspace_id: str | None = None, *, limit: int = 20) -> list[Task]:
-        """Pending or needing revision, every dependency completed, and no unfinished
-        subtasks (a parent is finished by synthesis, not executed)."""
-        sql = (
-            f"SELECT {_prefixed('t')} FROM tasks t WHERE t.archived = 0 "
-            "AND t.status IN ('pending', 'needs_revision') "
-            + ("AND t.workspace_id = ? " if workspace_id is not None else "")
-            + "AND NOT EXISTS (SELECT 1 FROM dependencies d JOIN tasks x ON x.id = d.depends_on_id"
-            " WHERE d.task_id = t.id AND x.status != 'completed') "
-            "AND NOT EXISTS (SELECT 1 FROM tasks c WHERE c.parent_id = t.id AND c.archived = 0 "
-            "AND c.status NOT IN ('completed', 'cancelled')) "
-            "ORDER BY t.created_at, t.position LIMIT ?"
-        )
-        params: list[Any] = [workspace_id] if workspace_id is not None else []
-        return self._tasks_from_rows(self.conn.execute(sql, [*params, limit]).fetchall())
-
-    def blocked_tasks(self, workspace_id: str | None = None, *, limit: int = 20) -> list[Task]:
-        """Tasks marked blocked, or pending with a dependency that is not completed."""
-        sql = (
-            f"SELECT {_prefixed('t')} FROM tasks t WHERE t.archived = 0 "
-            + ("AND t.workspace_id = ? " if workspace_id is not None else "")
-            + "AND (t.status = 'blocked' OR (t.status IN ('pending', 'needs_revision') AND "
-            "EXISTS (SELECT 1 FROM dependencies d JOIN tasks x ON x.id = d.depends_on_id "
-            "WHERE d.task_id = t.id AND x.status != 'completed'))) "
-            "ORDER BY t.created_at, t.position LIMIT ?"
-        )
-        params: list[Any] = [workspace_id] if workspace_id is not None else []
-        return self._tasks_from_rows(self.conn.execute(sql, [*params, limit]).fetchall())
-
-    def stale_tasks(
-        self, older_than: str, workspace_id: str | None = None, *, limit: int = 20
-    ) -> list[Task]:
-        """In progress with no change since ``older_than`` (an ISO timestamp)."""
-        sql = (
-            f"SELECT {_TASK_COLUMNS} FROM tasks WHERE archived = 0 AND status = 'in_progress' "
-            "AND updated_at < ? "
-            + ("AND workspace_id = ? " if workspace_id is not None else "")
-            + "ORDER BY updated_at LIMIT ?"
-        )
-        params: list[Any] = [older_than] + ([workspace_id] if workspace_id is not None else [])
-        return self._tasks_from_rows(self.conn.execute(sql, [*params, limit]).fetchall())
-
-    def in_progress(self, workspace_id: str | None = None, *, limit: int = 20) -> list[Task]:
-        return self.query(
-            TaskFilter(workspace_id=workspace_id, statuses=[Status.IN_PROGRESS]), limit=limit
-        ).tasks
-
-    def integrity_problems(self, *, full: bool = False) -> list[str]:
-        """SQLite's own check plus the store's invariants: dangling references, dependency
-        cycles, tasks whose parent is in another workspace."""
-        problems = db.integrity_check(self.conn) if full else db.quick_check(self.conn)
-        problems += [
-            f"foreign key: {r[0]} row {r[1]} points to missing {r[2]}"
-            for r in self.conn.execute("PRAGMA foreign_key_check").fetchall()
-        ]
-        for r in self.conn.execute(
-            "SELECT t.id, p.id FROM tasks t JOIN tasks p ON p.id = t.parent_id "
-            "WHERE p.workspace_id != t.workspace_id"
-        ):
-            problems.append(f"task {r[0]} has parent {r[1]} in another workspace")
-        edges: dict[str, list[str]] = {}
-        for a, b in self.conn.execute("SELECT task_id, depends_on_id FROM dependencies"):
-            edges.setdefault(a, []).append(b)
-        index = {name: i for i, name in enumerate({*edges, *(b for v in edges.values() for b in v)})}
-        names = {i: n for n, i in index.items()}
-        cycle = find_cycle({index[a]: [index[b] for b in bs] for a, bs in edges.items()})
-        if cycle:
-            problems.append("dependency cycle: " + " -> ".join(names[i] for i in cycle))
-        return problems
-
-    def schema_version(self) -> int:
-        return db.schema_version(self.conn)
-
-    def checkpoint(self) -> None:
-        """Fold the WAL into the main file (before a restart, or a backup)."""
-        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-
-    # -- internals ---------------------------------------------------------------------
-
-    def _get_row(self, task_id: str) -> sqlite3.Row:
-        if not isinstance(task_id, str) or not task_id:
-            raise InvalidInput("task_id must be a non-empty string such as 'task_7kq2m9xw'")
-        row = self.conn.execute(
-            f"SELECT {_TASK_COLUMNS} FROM tasks WHERE id = ?", (task_id,)
-        ).fetchone()
-        if row is None:
-            raise NotFound(
-                f"no task {task_id!r}; use orchestrator_query_tasks to find the right id"
-            )
-        return row  # type: ignore[no-any-return]
-
     def _check_version(self, row: sqlite3.Row, expected: int | None) -> None:
         if expected is not None and expected != row["version"]:
             raise VersionConflict(
@@ -801,15 +393,15 @@ class TaskStore:
 
     @staticmethod
     def _coerce(key: str, value: Any) -> Any:
-        kind = _UPDATABLE[key]
+        kind: Any = _UPDATABLE[key]
         if kind is str:
             if not isinstance(value, str):
                 raise InvalidInput(f"{key} must be a string")
             return value
         try:
-            return kind(value).value  # type: ignore[call-arg, attr-defined]
+            return kind(value).value
         except ValueError:
-            allowed = ", ".join(m.value for m in kind)  # type: ignore[attr-defined]
+            allowed = ", ".join(m.value for m in kind)
             raise InvalidInput(f"{key} {value!r} is not one of: {allowed}") from None
 
     @staticmethod
@@ -835,9 +427,7 @@ class TaskStore:
                 )
             return
         if new not in TRANSITIONS[old]:
-            hint = (
-                "; pass reopen=true to reopen it first" if old in TERMINAL else ""
-            )
+            hint = "; pass reopen=true to reopen it first" if old in TERMINAL else ""
             raise InvalidTransition(f"task {task_id} cannot go from {old} to {new}{hint}")
 
     @staticmethod
@@ -851,9 +441,7 @@ class TaskStore:
             sets["completed_at"] = None
         return sets
 
-    def _change_dependencies(
-        self, row: sqlite3.Row, add: list[str], remove: list[str]
-    ) -> None:
+    def _change_dependencies(self, row: sqlite3.Row, add: list[str], remove: list[str]) -> None:
         task_id = row["id"]
         for dep in add:
             dep_row = self._get_row(dep)
@@ -884,60 +472,6 @@ class TaskStore:
             [json.dumps(starts), target],
         ).fetchone()
         return row is not None
-
-    def _descendant_ids(self, task_id: str) -> list[str]:
-        rows = self.conn.execute(
-            "WITH RECURSIVE sub(id) AS (SELECT id FROM tasks WHERE parent_id = ? "
-            "UNION ALL SELECT t.id FROM tasks t JOIN sub ON t.parent_id = sub.id) "
-            "SELECT id FROM sub",
-            (task_id,),
-        ).fetchall()
-        return [r[0] for r in rows]
-
-    def _deps_for(self, task_ids: list[str]) -> dict[str, list[str]]:
-        if not task_ids:
-            return {}
-        out: dict[str, list[str]] = {}
-        marks = ",".join("?" * len(task_ids))
-        for a, b in self.conn.execute(
-            f"SELECT task_id, depends_on_id FROM dependencies WHERE task_id IN ({marks})",
-            task_ids,
-        ):
-            out.setdefault(a, []).append(b)
-        return out
-
-    def _task_from_row(self, row: sqlite3.Row) -> Task:
-        return self._tasks_from_rows([row])[0]
-
-    def _tasks_from_rows(self, rows: list[sqlite3.Row]) -> list[Task]:
-        deps = self._deps_for([r["id"] for r in rows])
-        return [Task.from_row(r, tuple(deps.get(r["id"], ()))) for r in rows]
-
-    def _event(
-        self,
-        kind: str,
-        *,
-        workspace_id: str | None = None,
-        session_id: str | None = None,
-        task_id: str | None = None,
-        data: dict[str, Any] | None = None,
-    ) -> None:
-        self.conn.execute(
-            "INSERT INTO events (at, kind, workspace_id, session_id, task_id, data) "
-            "VALUES (?,?,?,?,?,?)",
-            (
-                now_iso(),
-                kind,
-                workspace_id,
-                session_id,
-                task_id,
-                json.dumps(data or {}, ensure_ascii=False, default=str),
-            ),
-        )
-
-
-def _prefixed(alias: str) -> str:
-    return ", ".join(f"{alias}.{c.strip()}" for c in _TASK_COLUMNS.split(","))
 
 
 def _escape_like(text: str) -> str:

@@ -1,0 +1,230 @@
+"""Our server beside the reference implementation (PyPI ``mcp-task-orchestrator``), in one run.
+
+    python bench/compare_reference.py [--sizes 1000,10000] [--runs 5] [--calls 20] [--json]
+
+Both servers are spawned as whole processes over stdio and driven by the same bare client
+(bench/mcp_stdio.py). Figures: spawn to the ``initialize`` answer, ``plan_task`` with 10
+subtasks, a one-page query and ``get_status`` at each store size, and the server's peak
+resident memory (VmHWM). The reference needs ``mcp<2``, so it lives in its own venv:
+``bash bench/reference-venv.sh`` makes it in .cache/reference-venv; without it, its column
+says so.
+
+Stores are seeded through each server's own ``plan_task`` (10 subtasks a call) so that both
+hold what they themselves wrote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from mcp_stdio import StdioClient
+
+ROOT = Path(__file__).resolve().parents[1]
+REF_PYTHON = ROOT / ".cache" / "reference-venv" / "bin" / "python"
+
+
+@dataclass
+class Impl:
+    name: str
+    argv: list[str]
+    plan: Callable[[StdioClient, int], None]
+    query: Callable[[StdioClient], None] | None
+    status: Callable[[StdioClient], None]
+
+
+def _subtasks(n: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "title": f"step {i}",
+            "description": f"do part {i} of the work",
+            "specialist": "implementer",
+        }
+        for i in range(n)
+    ]
+
+
+def _check(reply: dict[str, Any], what: str) -> None:
+    if reply.get("isError"):
+        raise RuntimeError(f"{what}: {json.dumps(reply)[:400]}")
+
+
+def _ours_plan(c: StdioClient, i: int) -> None:
+    _check(
+        c.call(
+            "orchestrator_plan_task",
+            {"title": f"Feature {i}", "description": "Build a feature", "subtasks": _subtasks(10)},
+        ),
+        "plan",
+    )
+
+
+def _ref_plan(c: StdioClient, i: int) -> None:
+    subtasks = [
+        {"title": s["title"], "description": s["description"], "specialist_type": "implementer"}
+        for s in _subtasks(10)
+    ]
+    _check(
+        c.call(
+            "orchestrator_plan_task",
+            {"description": f"Feature {i}", "subtasks_json": json.dumps(subtasks)},
+        ),
+        "plan",
+    )
+
+
+def ours() -> Impl:
+    exe = shutil.which("task-orchestrator", path=str(Path(sys.executable).parent))
+    argv = [exe, "serve"] if exe else [sys.executable, "-m", "task_orchestrator", "serve"]
+    return Impl(
+        "task-orchestrator",
+        argv,
+        _ours_plan,
+        lambda c: _check(c.call("orchestrator_query_tasks", {"limit": 20}), "query"),
+        lambda c: _check(c.call("orchestrator_get_status", {}), "status"),
+    )
+
+
+def reference() -> Impl:
+    return Impl(
+        "reference (mcp-task-orchestrator 1.8.0)",
+        [str(REF_PYTHON), "-m", "mcp_task_orchestrator.server"],
+        _ref_plan,
+        None,  # the reference has no query tool
+        lambda c: _check(c.call("orchestrator_get_status", {}), "status"),
+    )
+
+
+def _timed(fn: Callable[[], None], calls: int) -> dict[str, float]:
+    samples = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return {
+        "median_ms": round(statistics.median(samples), 2),
+        "p95_ms": round(samples[min(len(samples) - 1, int(len(samples) * 0.95))], 2),
+    }
+
+
+def _peak_rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text(encoding="utf-8").splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+def measure(impl: Impl, sizes: list[int], runs: int, calls: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp) / "home"
+        work = Path(tmp) / "project"
+        home.mkdir()
+        (work / ".git").mkdir(parents=True)
+        env = dict(os.environ, HOME=str(home), TASK_ORCHESTRATOR_HOME=str(Path(tmp) / "to"))
+        env["MCP_TASK_ORCHESTRATOR_WORKING_DIR"] = str(work)
+
+        def spawn() -> StdioClient:
+            return StdioClient(impl.argv, env=env, cwd=str(work))
+
+        starts = []
+        for _ in range(runs):
+            with spawn() as c:
+                starts.append(c.initialize() * 1000)
+        result: dict[str, Any] = {
+            "spawn_to_initialize_ms": round(statistics.median(starts), 1),
+            "sizes": {},
+        }
+        with spawn() as c:
+            c.initialize()
+            c.call("orchestrator_initialize_session", {"working_directory": str(work)})
+            result["stdout_noise_lines"] = c.noise_lines
+            seeded = 0
+            for size in sizes:
+                while seeded < size:
+                    impl.plan(c, seeded)
+                    seeded += 11
+                row: dict[str, Any] = {"tasks": seeded}
+                row["plan_task_10"] = _timed(lambda: impl.plan(c, 0), calls)
+                seeded += 11 * calls
+                query = impl.query
+                row["query_page"] = (
+                    _timed(lambda q=query: q(c), calls) if query is not None else None  # type: ignore[misc]
+                )
+                row["get_status"] = _timed(lambda: impl.status(c), calls)
+                result["sizes"][str(size)] = row
+            result["peak_rss_mb"] = _peak_rss_mb(c.proc.pid)
+        return result
+
+
+def _fmt(cell: dict[str, float] | None) -> str:
+    return "n/a" if cell is None else f"{cell['median_ms']} / {cell['p95_ms']}"
+
+
+def render(results: dict[str, Any], sizes: list[int]) -> str:
+    names = list(results)
+    lines = ["| figure | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+
+    def row(label: str, get: Callable[[dict[str, Any]], str]) -> None:
+        cells = []
+        for n in names:
+            r = results[n]
+            cells.append(r["error"] if "error" in r else get(r))
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+
+    row("spawn to initialize, median ms", lambda r: str(r["spawn_to_initialize_ms"]))
+    row("non-protocol lines on stdout", lambda r: str(r["stdout_noise_lines"]))
+    for size in sizes:
+        for key, label in (
+            ("plan_task_10", "plan_task (10 subtasks)"),
+            ("query_page", "query one page"),
+            ("get_status", "get_status"),
+        ):
+            row(
+                f"{label} at {size:,} tasks, median / p95 ms",
+                lambda r, k=key, s=size: _fmt(r["sizes"][str(s)][k]),
+            )
+    row("peak RSS of the server, MB", lambda r: str(r["peak_rss_mb"]))
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--calls", type=int, default=20)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results: dict[str, Any] = {}
+    impls = [ours()]
+    if REF_PYTHON.exists():
+        impls.append(reference())
+    for impl in impls:
+        print(f"measuring {impl.name} ...", file=sys.stderr)
+        try:
+            results[impl.name] = measure(impl, sizes, args.runs, args.calls)
+        except (RuntimeError, OSError) as exc:
+            results[impl.name] = {"error": f"failed: {exc}"[:200]}
+    if not REF_PYTHON.exists():
+        results["reference"] = {"error": "not installed (bash bench/reference-venv.sh)"}
+    print(json.dumps(results, indent=2) if args.json else render(results, sizes))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

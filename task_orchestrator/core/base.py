@@ -1,0 +1,112 @@
+"""The part of the store every other part uses: the connection, row conversion, the event
+log. The operations live in mixins (sessions.py, records.py, views.py) and store.py."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any, TypeVar
+
+from . import db
+from .errors import InvalidInput, NotFound
+from .models import (
+    Task,
+    now_iso,
+)
+
+_S = TypeVar("_S", bound="StoreBase")
+
+TASK_COLUMNS = (
+    "id, workspace_id, parent_id, session_id, position, title, description, status, "
+    "task_type, complexity, specialist, estimated_effort, context, summary, archived, "
+    "created_at, updated_at, started_at, completed_at, version"
+)
+
+
+class StoreBase:
+    """A connection to one store file. Not shared across threads without care: the server
+    runs its tools on one event loop, the hooks are single-threaded."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    @classmethod
+    def open(cls: type[_S], path: Path, *, create: bool = True) -> _S:
+        return cls(db.connect(path, create=create), path)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self: _S) -> _S:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _get_row(self, task_id: str) -> sqlite3.Row:
+        if not isinstance(task_id, str) or not task_id:
+            raise InvalidInput("task_id must be a non-empty string such as 'task_7kq2m9xw'")
+        row = self.conn.execute(
+            f"SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?", (task_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(
+                f"no task {task_id!r}; use orchestrator_query_tasks to find the right id"
+            )
+        return row  # type: ignore[no-any-return]
+
+    def _descendant_ids(self, task_id: str) -> list[str]:
+        rows = self.conn.execute(
+            "WITH RECURSIVE sub(id) AS (SELECT id FROM tasks WHERE parent_id = ? "
+            "UNION ALL SELECT t.id FROM tasks t JOIN sub ON t.parent_id = sub.id) "
+            "SELECT id FROM sub",
+            (task_id,),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def _deps_for(self, task_ids: list[str]) -> dict[str, list[str]]:
+        if not task_ids:
+            return {}
+        out: dict[str, list[str]] = {}
+        marks = ",".join("?" * len(task_ids))
+        for a, b in self.conn.execute(
+            f"SELECT task_id, depends_on_id FROM dependencies WHERE task_id IN ({marks})",
+            task_ids,
+        ):
+            out.setdefault(a, []).append(b)
+        return out
+
+    def _task_from_row(self, row: sqlite3.Row) -> Task:
+        return self._tasks_from_rows([row])[0]
+
+    def _tasks_from_rows(self, rows: list[sqlite3.Row]) -> list[Task]:
+        deps = self._deps_for([r["id"] for r in rows])
+        return [Task.from_row(r, tuple(deps.get(r["id"], ()))) for r in rows]
+
+    def _event(
+        self,
+        kind: str,
+        *,
+        workspace_id: str | None = None,
+        session_id: str | None = None,
+        task_id: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        self.conn.execute(
+            "INSERT INTO events (at, kind, workspace_id, session_id, task_id, data) "
+            "VALUES (?,?,?,?,?,?)",
+            (
+                now_iso(),
+                kind,
+                workspace_id,
+                session_id,
+                task_id,
+                json.dumps(data or {}, ensure_ascii=False, default=str),
+            ),
+        )
+
+
+def prefixed(alias: str) -> str:
+    return ", ".join(f"{alias}.{c.strip()}" for c in TASK_COLUMNS.split(","))

@@ -1,0 +1,179 @@
+"""Artifacts, the event log, external links, plan snapshots and the scratch table."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from . import db
+from .base import StoreBase
+from .enums import (
+    ArtifactType,
+)
+from .errors import InvalidInput, NotFound
+from .ids import new_id
+from .models import (
+    MAX_ARTIFACT,
+    MAX_SUMMARY,
+    Artifact,
+    now_iso,
+)
+
+
+class RecordsMixin(StoreBase):
+    def add_artifact(
+        self,
+        task_id: str,
+        *,
+        summary: str,
+        content: str,
+        artifact_type: ArtifactType = ArtifactType.GENERAL,
+        file_paths: Sequence[str] = (),
+    ) -> Artifact:
+        if len(content) > MAX_ARTIFACT:
+            raise InvalidInput(
+                f"the detailed work has {len(content)} characters, more than {MAX_ARTIFACT}; "
+                "store the bulk in files and pass their paths"
+            )
+        if len(summary) > MAX_SUMMARY:
+            raise InvalidInput(f"the summary is longer than {MAX_SUMMARY} characters")
+        with db.write(self.conn):
+            row = self._get_row(task_id)
+            art_id = new_id("art")
+            now = now_iso()
+            digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
+            self.conn.execute(
+                "INSERT INTO artifacts (id, task_id, artifact_type, summary, content, "
+                "content_sha256, file_paths, created_at) VALUES (?,?,?,?,?,?,?,?)",
+                (
+                    art_id,
+                    task_id,
+                    ArtifactType(artifact_type).value,
+                    summary,
+                    content,
+                    digest,
+                    json.dumps(list(file_paths), ensure_ascii=False),
+                    now,
+                ),
+            )
+            self._event(
+                "artifact.added",
+                workspace_id=row["workspace_id"],
+                task_id=task_id,
+                data={"artifact_id": art_id, "size": len(content)},
+            )
+        return self.artifacts(task_id)[-1]
+
+    def artifacts(self, task_id: str) -> list[Artifact]:
+        rows = self.conn.execute(
+            "SELECT id, task_id, artifact_type, summary, content_sha256, length(content) AS size,"
+            " file_paths, created_at FROM artifacts WHERE task_id = ? ORDER BY created_at, id",
+            (task_id,),
+        ).fetchall()
+        return [
+            Artifact(
+                id=r["id"],
+                task_id=r["task_id"],
+                artifact_type=ArtifactType(r["artifact_type"]),
+                summary=r["summary"],
+                content_sha256=r["content_sha256"],
+                size=r["size"],
+                file_paths=tuple(json.loads(r["file_paths"])),
+                created_at=r["created_at"],
+            )
+            for r in rows
+        ]
+
+    def artifact_content(self, artifact_id: str) -> str:
+        row = self.conn.execute(
+            "SELECT content FROM artifacts WHERE id = ?", (artifact_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no artifact {artifact_id!r}")
+        return str(row["content"])
+
+    def record_event(
+        self,
+        kind: str,
+        *,
+        workspace_id: str | None = None,
+        session_id: str | None = None,
+        task_id: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        with db.write(self.conn):
+            self._event(
+                kind, workspace_id=workspace_id, session_id=session_id, task_id=task_id, data=data
+            )
+
+    def events(
+        self, *, kind: str | None = None, task_id: str | None = None, limit: int = 50
+    ) -> list[dict[str, Any]]:
+        """The newest events first."""
+        clauses, params = [], []
+        if kind is not None:
+            clauses.append("kind = ?")
+            params.append(kind)
+        if task_id is not None:
+            clauses.append("task_id = ?")
+            params.append(task_id)
+        where = " AND ".join(clauses) or "1"
+        rows = self.conn.execute(
+            f"SELECT * FROM events WHERE {where} ORDER BY id DESC LIMIT ?", [*params, limit]
+        ).fetchall()
+        return [{**dict(r), "data": json.loads(r["data"])} for r in rows]
+
+    def link_external(self, source: str, scope: str, external_id: str, task_id: str) -> bool:
+        """Link an outside id (e.g. Claude Code's task "3" in session S) to our task.
+        Returns False when the link already existed (repeated events are idempotent)."""
+        with db.write(self.conn):
+            self._get_row(task_id)
+            cur = self.conn.execute(
+                "INSERT OR IGNORE INTO external_links (source, scope, external_id, task_id, "
+                "created_at) VALUES (?,?,?,?,?)",
+                (source, scope, external_id, task_id, now_iso()),
+            )
+            return cur.rowcount == 1
+
+    def find_external(self, source: str, scope: str, external_id: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT task_id FROM external_links WHERE source = ? AND scope = ? AND external_id = ?",
+            (source, scope, external_id),
+        ).fetchone()
+        return None if row is None else str(row["task_id"])
+
+    def save_snapshot(
+        self, *, session_id: str | None, task_id: str | None, reason: str, body: dict[str, Any]
+    ) -> int:
+        with db.write(self.conn):
+            cur = self.conn.execute(
+                "INSERT INTO snapshots (session_id, task_id, created_at, reason, body) "
+                "VALUES (?,?,?,?,?)",
+                (session_id, task_id, now_iso(), reason, json.dumps(body, ensure_ascii=False)),
+            )
+            self._event(
+                "snapshot.saved", session_id=session_id, task_id=task_id, data={"reason": reason}
+            )
+            return int(cur.lastrowid or 0)
+
+    def latest_snapshot(self, session_id: str) -> dict[str, Any] | None:
+        row = self.conn.execute(
+            "SELECT body FROM snapshots WHERE session_id = ? ORDER BY id DESC LIMIT 1",
+            (session_id,),
+        ).fetchone()
+        return None if row is None else dict(json.loads(row["body"]))
+
+    def scratch_roundtrip(self, key: str, value: str) -> str:
+        """Write then read back a value in a table no task query looks at; used by the
+        reconnect test so that checking the store never touches real tasks."""
+        with db.write(self.conn):
+            self.conn.execute(
+                "INSERT OR REPLACE INTO scratch (key, value, written_at) VALUES (?,?,?)",
+                (key, value, now_iso()),
+            )
+        row = self.conn.execute("SELECT value FROM scratch WHERE key = ?", (key,)).fetchone()
+        with db.write(self.conn):
+            self.conn.execute("DELETE FROM scratch WHERE key = ?", (key,))
+        return str(row["value"])

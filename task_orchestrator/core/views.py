@@ -1,0 +1,119 @@
+"""Derived views of the store: counts, ready / blocked / stale tasks, integrity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import db
+from .base import TASK_COLUMNS, StoreBase, prefixed
+from .enums import (
+    Status,
+)
+from .models import (
+    Task,
+)
+from .plan import find_cycle
+
+
+class ViewsMixin(StoreBase):
+    def counts_by_status(self, workspace_id: str | None = None) -> dict[str, int]:
+        sql = "SELECT status, COUNT(*) FROM tasks WHERE archived = 0"
+        params: list[Any] = []
+        if workspace_id is not None:
+            sql += " AND workspace_id = ?"
+            params.append(workspace_id)
+        counts = {s.value: 0 for s in Status}
+        for status, n in self.conn.execute(sql + " GROUP BY status", params):
+            counts[status] = n
+        return counts
+
+    def blockers(self, task_id: str) -> list[Task]:
+        """Dependencies of ``task_id`` that are not completed."""
+        rows = self.conn.execute(
+            f"SELECT {prefixed('x')} FROM dependencies d JOIN tasks x ON x.id = d.depends_on_id"
+            " WHERE d.task_id = ? AND x.status != 'completed' ORDER BY x.created_at, x.position",
+            (task_id,),
+        ).fetchall()
+        return self._tasks_from_rows(rows)
+
+    def dependents(self, task_id: str) -> list[Task]:
+        rows = self.conn.execute(
+            f"SELECT {prefixed('t')} FROM dependencies d JOIN tasks t ON t.id = d.task_id "
+            "WHERE d.depends_on_id = ? ORDER BY t.created_at, t.position",
+            (task_id,),
+        ).fetchall()
+        return self._tasks_from_rows(rows)
+
+    def ready_tasks(self, workspace_id: str | None = None, *, limit: int = 20) -> list[Task]:
+        """Pending or needing revision, every dependency completed, and no unfinished
+        subtasks (a parent is finished by synthesis, not executed)."""
+        sql = (
+            f"SELECT {prefixed('t')} FROM tasks t WHERE t.archived = 0 "
+            "AND t.status IN ('pending', 'needs_revision') "
+            + ("AND t.workspace_id = ? " if workspace_id is not None else "")
+            + "AND NOT EXISTS (SELECT 1 FROM dependencies d JOIN tasks x ON x.id = d.depends_on_id"
+            " WHERE d.task_id = t.id AND x.status != 'completed') "
+            "AND NOT EXISTS (SELECT 1 FROM tasks c WHERE c.parent_id = t.id AND c.archived = 0 "
+            "AND c.status NOT IN ('completed', 'cancelled')) "
+            "ORDER BY t.created_at, t.position LIMIT ?"
+        )
+        params: list[Any] = [workspace_id] if workspace_id is not None else []
+        return self._tasks_from_rows(self.conn.execute(sql, [*params, limit]).fetchall())
+
+    def blocked_tasks(self, workspace_id: str | None = None, *, limit: int = 20) -> list[Task]:
+        """Tasks marked blocked, or pending with a dependency that is not completed."""
+        sql = (
+            f"SELECT {prefixed('t')} FROM tasks t WHERE t.archived = 0 "
+            + ("AND t.workspace_id = ? " if workspace_id is not None else "")
+            + "AND (t.status = 'blocked' OR (t.status IN ('pending', 'needs_revision') AND "
+            "EXISTS (SELECT 1 FROM dependencies d JOIN tasks x ON x.id = d.depends_on_id "
+            "WHERE d.task_id = t.id AND x.status != 'completed'))) "
+            "ORDER BY t.created_at, t.position LIMIT ?"
+        )
+        params: list[Any] = [workspace_id] if workspace_id is not None else []
+        return self._tasks_from_rows(self.conn.execute(sql, [*params, limit]).fetchall())
+
+    def stale_tasks(
+        self, older_than: str, workspace_id: str | None = None, *, limit: int = 20
+    ) -> list[Task]:
+        """In progress with no change since ``older_than`` (an ISO timestamp)."""
+        sql = (
+            f"SELECT {TASK_COLUMNS} FROM tasks WHERE archived = 0 AND status = 'in_progress' "
+            "AND updated_at < ? "
+            + ("AND workspace_id = ? " if workspace_id is not None else "")
+            + "ORDER BY updated_at LIMIT ?"
+        )
+        params: list[Any] = [older_than] + ([workspace_id] if workspace_id is not None else [])
+        return self._tasks_from_rows(self.conn.execute(sql, [*params, limit]).fetchall())
+
+    def integrity_problems(self, *, full: bool = False) -> list[str]:
+        """SQLite's own check plus the store's invariants: dangling references, dependency
+        cycles, tasks whose parent is in another workspace."""
+        problems = db.integrity_check(self.conn) if full else db.quick_check(self.conn)
+        problems += [
+            f"foreign key: {r[0]} row {r[1]} points to missing {r[2]}"
+            for r in self.conn.execute("PRAGMA foreign_key_check").fetchall()
+        ]
+        for r in self.conn.execute(
+            "SELECT t.id, p.id FROM tasks t JOIN tasks p ON p.id = t.parent_id "
+            "WHERE p.workspace_id != t.workspace_id"
+        ):
+            problems.append(f"task {r[0]} has parent {r[1]} in another workspace")
+        edges: dict[str, list[str]] = {}
+        for a, b in self.conn.execute("SELECT task_id, depends_on_id FROM dependencies"):
+            edges.setdefault(a, []).append(b)
+        index = {
+            name: i for i, name in enumerate({*edges, *(b for v in edges.values() for b in v)})
+        }
+        names = {i: n for n, i in index.items()}
+        cycle = find_cycle({index[a]: [index[b] for b in bs] for a, bs in edges.items()})
+        if cycle:
+            problems.append("dependency cycle: " + " -> ".join(names[i] for i in cycle))
+        return problems
+
+    def schema_version(self) -> int:
+        return db.schema_version(self.conn)
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the main file (before a restart, or a backup)."""
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
