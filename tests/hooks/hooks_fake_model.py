@@ -188,6 +188,23 @@ class FakeModel:
                     out += [b.get("text", "") for b in content if isinstance(b, dict)]
         return out
 
+    def tool_results(self) -> list[str]:
+        """The text of every tool result Claude Code sent back, in order."""
+        out: list[str] = []
+        body = self.main_requests[-1] if self.main_requests else {}
+        for m in body.get("messages", []):
+            content = m.get("content")
+            if not isinstance(content, list):
+                continue
+            for block in content:
+                if isinstance(block, dict) and block.get("type") == "tool_result":
+                    inner = block.get("content")
+                    if isinstance(inner, str):
+                        out.append(inner)
+                    elif isinstance(inner, list):
+                        out.append("".join(b.get("text", "") for b in inner if isinstance(b, dict)))
+        return out
+
 
 def tool_names(body: dict[str, Any]) -> list[str]:
     return [t.get("name", "") for t in body.get("tools", []) if isinstance(t, dict)]

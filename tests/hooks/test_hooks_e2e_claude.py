@@ -16,6 +16,7 @@ merged, this test should call it instead.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -107,42 +108,47 @@ def write_hook_settings(home: Path, command: Path) -> None:
     settings.write_text(json.dumps({"hooks": hooks}, indent=2), encoding="utf-8")
 
 
-def test_claude_code_session_is_planned_mirrored_and_completed(
-    isolated_home: Path, workspace_dir: Path
-) -> None:
-    claude = claude_binary()
-    write_hook_settings(isolated_home, console_script())
+def claude_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "CLAUDE_"))}
     env.update(
         ANTHROPIC_API_KEY="sk-ant-test-not-a-real-key",
         CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC="1",
         DISABLE_AUTOUPDATER="1",
     )
-    with FakeModel(SCRIPT) as model:
-        env["ANTHROPIC_BASE_URL"] = model.url
-        start = time.monotonic()
-        proc = subprocess.run(
-            [
-                str(claude),
-                "-p",
-                PROMPT,
-                "--output-format",
-                "json",
-                # --dangerously-skip-permissions is refused as root; allowing the tools is enough.
-                "--allowedTools",
-                "TaskCreate TaskUpdate TaskList TaskGet",
-            ],
-            cwd=workspace_dir,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        elapsed = time.monotonic() - start
+    return env
+
+
+def run_claude(
+    claude: Path, model: FakeModel, cwd: Path, env: dict[str, str], tools: str
+) -> dict[str, object]:
+    env = {**env, "ANTHROPIC_BASE_URL": model.url}
+    start = time.monotonic()
+    proc = subprocess.run(
+        # --dangerously-skip-permissions is refused as root; allowing the tools is enough.
+        [str(claude), "-p", PROMPT, "--output-format", "json", "--allowedTools", tools],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    elapsed = time.monotonic() - start
     assert proc.returncode == 0, proc.stderr[-2000:]
-    result = json.loads(proc.stdout)
-    assert result["is_error"] is False and "All done" in result["result"]
+    result: dict[str, object] = json.loads(proc.stdout)
+    assert result["is_error"] is False and "All done" in str(result["result"])
     assert elapsed < 60
+    return result
+
+
+def test_claude_code_session_is_planned_mirrored_and_completed(
+    isolated_home: Path, workspace_dir: Path
+) -> None:
+    claude = claude_binary()
+    write_hook_settings(isolated_home, console_script())
+    with FakeModel(SCRIPT) as model:
+        result = run_claude(
+            claude, model, workspace_dir, claude_env(), "TaskCreate TaskUpdate TaskList TaskGet"
+        )
     # The main requests carried Claude's tools, and our hook context reached the model.
     assert model.main_requests and "TaskCreate" in tool_names(model.main_requests[0])
     texts = model.system_texts()
@@ -154,7 +160,7 @@ def test_claude_code_session_is_planned_mirrored_and_completed(
     )
 
     with TaskStore.open(default_paths().db) as store:
-        session = store.find_session("claude-code", result["session_id"])
+        session = store.find_session("claude-code", str(result["session_id"]))
         assert session is not None and session.status == "closed"  # SessionEnd ran
         assert session.active_task_id is not None
         parent = store.get_task(session.active_task_id)
@@ -165,10 +171,49 @@ def test_claude_code_session_is_planned_mirrored_and_completed(
             ("Design the API", Status.COMPLETED),
             ("Write the tests", Status.COMPLETED),
         ]
-        assert store.find_external("claude-code", result["session_id"], "2") == kids[1].id
+        assert store.find_external("claude-code", str(result["session_id"]), "2") == kids[1].id
         assert parent.status == Status.COMPLETED
         assert parent.summary == "All done: the API is designed and its tests are written."
         synthesis = [a for a in store.artifacts(parent.id) if a.artifact_type.value == "synthesis"]
         assert synthesis and "2 of 2 subtasks complete" in synthesis[0].summary
     log = default_paths().logs / "hooks.log"
     assert "ERROR" not in (log.read_text(encoding="utf-8") if log.exists() else "")
+
+
+MCP_TOOL = "mcp__task-orchestrator__orchestrator_get_status"
+
+
+def test_model_sees_the_hooks_work_through_our_mcp_server(
+    isolated_home: Path, workspace_dir: Path
+) -> None:
+    """The same session with our MCP server registered (as the installer does, through
+    ``claude mcp add-json``): mid-way the model calls orchestrator_get_status, and the answer
+    must show the subtask the hooks mirrored, read from the same store."""
+    claude = claude_binary()
+    if importlib.util.find_spec("task_orchestrator.server.app") is None:
+        pytest.skip("the MCP server (server branch) is not in this tree yet")
+    script = console_script()
+    write_hook_settings(isolated_home, script)
+    env = claude_env()
+    entry = {"type": "stdio", "command": str(script), "args": ["serve"], "env": {}}
+    added = subprocess.run(
+        [str(claude), "mcp", "add-json", "task-orchestrator", json.dumps(entry), "-s", "user"],
+        cwd=workspace_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert added.returncode == 0, added.stderr
+    steps = [*SCRIPT[:3], [("tool_use", MCP_TOOL, {})], *SCRIPT[3:]]
+    with FakeModel(steps) as model:
+        run_claude(
+            claude, model, workspace_dir, env, f"TaskCreate TaskUpdate TaskList TaskGet {MCP_TOOL}"
+        )
+    assert MCP_TOOL in tool_names(model.main_requests[-1])
+    results = model.tool_results()
+    # The server's answer (not Claude's own "Task #1 created" results) shows the subtask the
+    # hooks mirrored, in progress, in this workspace.
+    status = [r for r in results if "Design the API" in r and "in_progress" in r]
+    assert status, results
+    assert str(workspace_dir) in status[0] and PROMPT[:40] in status[0]
