@@ -90,5 +90,9 @@ def ensure_parent(store: TaskStore, session: Session, hint: str) -> Task:
         context={"source": "claude-code", "claude_session": session.external_id},
     )
     task = store.create_tree(session.workspace_id, root, session_id=session.id)[0]
-    store.set_active_task(session.id, task.id)
+    winner = store.claim_active_task(session.id, task.id, expected=session.active_task_id)
+    if winner != task.id:
+        # A parallel hook gave the session a parent first: use that one, drop ours.
+        store.delete_task(task.id)
+        return store.get_task(winner)
     return task

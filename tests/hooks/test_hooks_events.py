@@ -340,3 +340,79 @@ def test_session_end_closes_the_session(project: Path, open_store: OpenStore) ->
 
 def test_session_end_without_a_store_is_silent(project: Path) -> None:
     assert hook("SessionEnd", fixture("SessionEnd", project)) is None
+
+
+def test_concurrent_mirror_events_create_each_task_once(
+    project: Path, open_store: OpenStore
+) -> None:
+    """Claude Code fires TaskCreated and PostToolUse(TaskCreate) for one call, and parallel
+    tool calls fire at once: every Claude task must still become exactly one subtask."""
+    import json
+    import subprocess
+
+    from hooks_support import hook_command
+
+    prompt(project)
+    procs = []
+    for ext in ("1", "2", "3"):
+        created_payload = fixture("TaskCreated", project, task_id=ext, task_subject=f"Step {ext}")
+        post = fixture("PostToolUse-TaskCreate", project)
+        post["tool_input"]["subject"] = f"Step {ext}"
+        post["tool_response"] = {"task": {"id": ext, "subject": f"Step {ext}"}}
+        for event, payload in (("TaskCreated", created_payload), ("PostToolUse", post)) * 2:
+            proc = subprocess.Popen(
+                hook_command(event), stdin=subprocess.PIPE, stdout=subprocess.PIPE
+            )
+            procs.append((proc, json.dumps(payload).encode()))
+    for proc, data in procs:
+        out, _ = proc.communicate(data, timeout=60)
+        assert proc.returncode == 0 and out == b""
+    store = open_store()
+    parent = parent_of_session(store)
+    kids = store.children(parent.id, include_archived=True)
+    assert sorted(k.title for k in kids) == ["Step 1", "Step 2", "Step 3"]
+    assert {store.find_external("claude-code", SID, e) for e in "123"} == {k.id for k in kids}
+
+
+def test_concurrent_mirror_without_a_parent_agrees_on_one(
+    project: Path, open_store: OpenStore
+) -> None:
+    import json
+    import subprocess
+
+    from hooks_support import hook_command
+
+    hook("SessionStart", fixture("SessionStart", project))
+    procs = []
+    for ext in ("1", "2", "3", "4"):
+        payload = fixture("TaskCreated", project, task_id=ext, task_subject=f"Step {ext}")
+        proc = subprocess.Popen(hook_command("TaskCreated"), stdin=subprocess.PIPE)
+        procs.append((proc, json.dumps(payload).encode()))
+    for proc, data in procs:
+        proc.communicate(data, timeout=60)
+        assert proc.returncode == 0
+    store = open_store()
+    parent = parent_of_session(store)
+    from task_orchestrator.core.models import TaskFilter
+
+    top = store.query(TaskFilter(workspace_id=parent.workspace_id, parent_id="")).tasks
+    assert [t.id for t in top] == [parent.id]
+    assert sorted(k.title for k in store.children(parent.id)) == [f"Step {i}" for i in "1234"]
+
+
+def test_ensure_parent_with_a_stale_session_reuses_the_winner(
+    project: Path, open_store: OpenStore
+) -> None:
+    """The race above, made deterministic: two hooks both read the session before either
+    gave it a parent; the second must adopt the first one's parent and drop its own."""
+    from task_orchestrator.hooks.state import ensure_parent
+
+    store = open_store()
+    ws = store.workspace(project)
+    stale = store.open_session(ws.id, "claude-code", SID)[0]
+    first = ensure_parent(store, stale, "Step 1")
+    second = ensure_parent(store, stale, "Step 2")  # same stale view: no active task
+    assert second.id == first.id
+    from task_orchestrator.core.models import TaskFilter
+
+    assert len(store.query(TaskFilter(workspace_id=ws.id)).tasks) == 1
