@@ -81,8 +81,11 @@ def _updated(event: Event, ext_id: str, fields: dict[str, object]) -> dict[str, 
             changes["title"] = subject[:200]
         if description and description != task.description:
             changes["description"] = description[:20_000]
-        if changes:
-            task = store.update_task(task.id, **changes)
+        active_form = text_of(fields, "activeForm")
+        context = {"active_form": active_form} if active_form else None
+        if changes or context:
+            task = store.update_task(task.id, context=context, **changes)
+        _mirror_dependencies(store, session, task, fields)
         if status == "deleted":
             if task.status not in (Status.COMPLETED, Status.CANCELLED):
                 move(store, task, Status.CANCELLED)
@@ -94,6 +97,34 @@ def _updated(event: Event, ext_id: str, fields: dict[str, object]) -> dict[str, 
                 if parent.status in (Status.PENDING, Status.BLOCKED, Status.NEEDS_REVISION):
                     move(store, parent, Status.IN_PROGRESS)
     return None
+
+
+def _mirror_dependencies(
+    store: TaskStore, session: Session, task: Task, fields: dict[str, object]
+) -> None:
+    """TaskUpdate's addBlockedBy / addBlocks become dependencies between mirrored tasks
+    (ids Claude Code never told us about are skipped)."""
+    from ..core.errors import StoreError
+    from .log import log
+    from .state import LINK_SOURCE
+
+    scope = session.external_id or ""
+
+    def ours(key: str) -> list[str]:
+        ids = fields.get(key)
+        if not isinstance(ids, list):
+            return []
+        found = [store.find_external(LINK_SOURCE, scope, str(i)) for i in ids]
+        return [f for f in found if f is not None and f != task.id]
+
+    try:
+        blocked_by = ours("addBlockedBy")
+        if blocked_by:
+            store.update_task(task.id, add_dependencies=blocked_by)
+        for other in ours("addBlocks"):
+            store.update_task(other, add_dependencies=[task.id])
+    except StoreError as exc:  # a cycle, or a task in another workspace: keep the rest
+        log("warning", f"TaskUpdate dependencies of {task.id} not mirrored: {exc}")
 
 
 def _find_or_create(

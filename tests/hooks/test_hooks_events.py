@@ -416,3 +416,19 @@ def test_ensure_parent_with_a_stale_session_reuses_the_winner(
     from task_orchestrator.core.models import TaskFilter
 
     assert len(store.query(TaskFilter(workspace_id=ws.id)).tasks) == 1
+
+
+def test_blocked_by_becomes_a_dependency(project: Path, open_store: OpenStore) -> None:
+    prompt(project)
+    created(project, "1", "Design the API")
+    created(project, "2", "Write the tests")
+    created(project, "3", "Release")
+    update(project, "2", "pending", addBlockedBy=["1", "99"], activeForm="Writing tests")
+    update(project, "1", "pending", addBlocks=["3"])
+    update(project, "1", "pending", addBlockedBy=["3"])  # would be a cycle: ignored, logged
+    store = open_store()
+    one, two, three = (store.find_external("claude-code", SID, e) or "" for e in "123")
+    assert store.get_task(two).depends_on == (one,)
+    assert store.get_task(two).context["active_form"] == "Writing tests"
+    assert store.get_task(three).depends_on == (one,)
+    assert store.get_task(one).depends_on == ()
