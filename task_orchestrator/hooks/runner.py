@@ -34,11 +34,12 @@ ANNOUNCE_TROUBLE = frozenset({"SessionStart", "UserPromptSubmit"})
 def run(args: list[str]) -> int:
     name = args[0] if args else ""
     answer: dict[str, object] | None = None
+    raw = b""
     try:
         raw = protocol.read_stdin()
         answer = dispatch(name, raw)
     except Exception as exc:
-        answer = _fail_open(name, exc, raw if "raw" in locals() else b"")
+        answer = _fail_open(name, exc, raw)
     protocol.emit(answer)
     return 0
 
@@ -96,10 +97,13 @@ def _fail_open(name: str, exc: Exception, raw: bytes) -> dict[str, object] | Non
 
 def _is_expected(exc: Exception) -> bool:
     """Trouble of the environment (bad input, store locked or broken) rather than a bug."""
-    if isinstance(exc, protocol.BadInput):
-        return True
-    module = type(exc).__module__
-    return module.startswith(("sqlite3", "task_orchestrator.core")) or isinstance(exc, OSError)
+    import sqlite3
+
+    from ..core.errors import StoreUnavailable
+
+    # Other store errors (a refused transition, an unknown id) would mean a bug of ours:
+    # those get a traceback in the log.
+    return isinstance(exc, (protocol.BadInput, StoreUnavailable, sqlite3.Error, OSError))
 
 
 def _locked(exc: Exception) -> bool:
