@@ -39,7 +39,14 @@ def handle(event: Event, settings: Settings) -> dict[str, object] | None:
             problems += _store_problems(store, source)
         root = resolve_workspace(cwd)
         workspace = store.workspace(root)
-        session = store.open_session(workspace.id, CLIENT, event.session_id)[0]
+        try:
+            session: Session | None = store.open_session(workspace.id, CLIENT, event.session_id)[0]
+        except StoreError as exc:
+            # Another process holds the write lock past our timeout. Reading still works in
+            # WAL mode, so the model gets its context; only the session record is missing.
+            log("warning", f"SessionStart: session not recorded: {exc}")
+            problems.append("the task store is busy, this session start was not recorded")
+            session = None
         if settings.health_check and not server_registered(cwd, workspace.path):
             problems.append(
                 f"the orchestrator server is not registered in Claude Code; run {SETUP}"
@@ -51,7 +58,7 @@ def handle(event: Event, settings: Settings) -> dict[str, object] | None:
             "orchestrator_query_tasks, orchestrator_complete_task). Your TaskCreate/TaskUpdate "
             "list is mirrored into this store by hooks."
         ]
-        if source in ("compact", "resume"):
+        if source in ("compact", "resume") and session is not None:
             restored = _restore(store, session, budget // 2)
             if restored:
                 parts.append(restored)
