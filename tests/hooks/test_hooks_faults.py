@@ -91,6 +91,7 @@ def test_wrong_types(changes: dict[str, Any], project: Path) -> None:
         run = run_hook(event, {**_payload(event, project), **changes})
         assert_shape(run, event)
         assert "Traceback" not in run.stderr
+    assert " ERROR " not in _log_text()  # odd input is the caller's trouble, never a bug of ours
 
 
 def test_unknown_event_and_missing_argument(project: Path) -> None:
