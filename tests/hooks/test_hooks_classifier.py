@@ -15,28 +15,34 @@ import pytest
 from task_orchestrator.hooks.classify import classify, title_from
 
 PROMPTS = Path(__file__).parent / "data" / "prompts.jsonl"
+# Written after the rules were settled and never used to tune them: an honest estimate. Do not
+# tune the classifier on it; add new cases to prompts.jsonl and write a fresh hold-out.
+HOLDOUT = Path(__file__).parent / "data" / "prompts_holdout.jsonl"
 
 
-def _rows() -> list[dict[str, str]]:
-    with PROMPTS.open(encoding="utf-8") as fh:
+def _rows(path: Path = PROMPTS) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def test_labelled_set_accuracy(capsys: pytest.CaptureFixture[str]) -> None:
-    rows = _rows()
-    assert len(rows) >= 100
+@pytest.mark.parametrize(("path", "bar", "size"), [(PROMPTS, 0.9, 100), (HOLDOUT, 0.85, 40)])
+def test_labelled_set_accuracy(
+    path: Path, bar: float, size: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = _rows(path)
+    assert len(rows) >= size
     wrong = [r for r in rows if classify(r["prompt"]).is_work != (r["label"] == "work")]
     false_positives = [r for r in wrong if r["label"] in ("question", "chitchat")]
     accuracy = 1 - len(wrong) / len(rows)
     work = sum(r["label"] == "work" for r in rows)
     with capsys.disabled():
         print(
-            f"\nclassifier: {len(rows)} prompts ({work} work, {len(rows) - work} not), "
+            f"\nclassifier on {path.name}: {len(rows)} prompts ({work} work, {len(rows) - work} not), "
             f"accuracy {accuracy:.3f}, false positives on questions/chit-chat "
             f"{len(false_positives)}, misses: {[r['prompt'][:50] for r in wrong]}"
         )
     assert false_positives == []
-    assert accuracy >= 0.9
+    assert accuracy >= bar
 
 
 @pytest.mark.parametrize(
