@@ -6,7 +6,8 @@ work only when it reads as an instruction to build, change or fix something (an 
 work verb, possibly after "please" or "can you"), with enough words to be more than a
 one-liner, or when it is a list of such items. Questions, chit-chat, slash commands and short
 follow-ups ("run the tests") are never planned. tests/hooks/data/prompts.jsonl holds the
-labelled prompts this is measured on.
+labelled prompts the rules were written against; prompts_holdout.jsonl, written afterwards
+and never tuned on, gives the honest estimate.
 """
 
 from __future__ import annotations
