@@ -24,15 +24,22 @@ def _logger() -> object:
     import logging.handlers
 
     logger = logging.getLogger("task_orchestrator.hooks")
-    if not logger.handlers:
+    path = log_path()
+    ours = [h for h in logger.handlers if getattr(h, "_hooks_log", None) is not None]
+    # One process normally logs to one file; an embedding caller (or a test) that moves
+    # TASK_ORCHESTRATOR_HOME gets a handler for the new place.
+    if not ours or ours[0]._hooks_log != path:  # type: ignore[attr-defined]
+        for old in ours:
+            logger.removeHandler(old)
+            old.close()
         logger.setLevel(logging.INFO)
         logger.propagate = False
-        path = log_path()
         os.makedirs(os.path.dirname(path), exist_ok=True)
         handler = logging.handlers.RotatingFileHandler(
             path, maxBytes=_MAX_BYTES, backupCount=_BACKUPS, encoding="utf-8"
         )
         handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(message)s"))
+        handler._hooks_log = path  # type: ignore[attr-defined]
         logger.addHandler(handler)
     return logger
 
