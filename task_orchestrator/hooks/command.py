@@ -3,6 +3,8 @@ click loads) and ``task-orchestrator config``."""
 
 from __future__ import annotations
 
+import json
+
 import click
 
 
@@ -11,7 +13,9 @@ import click
 def hook_command(event: str) -> None:
     """Handle one Claude Code hook EVENT: JSON on stdin, answer on stdout.
 
-    Claude Code runs this; the installer registers it in ~/.claude/settings.json.
+    Claude Code runs this; the installer registers it in ~/.claude/settings.json. Events:
+    SessionStart, UserPromptSubmit, PostToolUse, TaskCreated, TaskCompleted, Stop,
+    SubagentStop, PreCompact, SessionEnd. It always exits 0; trouble goes to logs/hooks.log.
     """
     from .runner import run
 
@@ -19,8 +23,50 @@ def hook_command(event: str) -> None:
 
 
 @click.command("config")
-def config_command() -> None:
-    """Show the effective settings."""
-    from ..core.paths import default_paths
+@click.option("--json", "as_json", is_flag=True, help="Print the settings as JSON.")
+def config_command(as_json: bool) -> None:
+    """Show the effective settings: the config file, each value and where it came from.
 
-    click.echo(f"config file: {default_paths().config_file}")
+    \b
+    Settings live in the [hooks] table of the config file, e.g.
+      [hooks]
+      auto_plan = "suggest"     # auto | suggest | off
+      mirror = "on"             # on | off
+      auto_complete = "strict"  # on | strict | off
+      health_check = "on"       # on | off
+      stale_hours = 24
+      context_chars = 4000
+    """
+    from .log import log_path
+    from .settings import CHOICES, NUMBERS, load_settings
+
+    settings = load_settings()
+    if as_json:
+        data = {
+            "config_file": settings.path,
+            "exists": _exists(settings.path),
+            "hooks": {
+                k: {"value": v, "source": settings.sources[k]} for k, v in settings.values.items()
+            },
+            "problems": settings.problems,
+            "log_file": log_path(),
+        }
+        click.echo(json.dumps(data, indent=2))
+        return
+    state = "" if _exists(settings.path) else " (not present: all defaults)"
+    click.echo(f"config file: {settings.path}{state}")
+    click.echo("[hooks]")
+    for key, value in settings.values.items():
+        help_text = CHOICES[key][2] if key in CHOICES else NUMBERS[key][3]
+        shown = json.dumps(value)
+        source = f"({settings.sources[key]})"
+        click.echo(f"  {key:<13} = {shown:<9} {source:<9} {help_text}")
+    for problem in settings.problems:
+        click.echo(f"problem: {problem}", err=True)
+    click.echo(f"hook log: {log_path()}")
+
+
+def _exists(path: str) -> bool:
+    import os
+
+    return os.path.exists(path)

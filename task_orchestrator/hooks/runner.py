@@ -1,13 +1,115 @@
-"""Reads one hook event from stdin and answers on stdout. Until the hooks land it only
-drains stdin and exits 0, which Claude Code treats as "nothing to add"."""
+"""``task-orchestrator hook EVENT``: read one event from stdin, answer on stdout, exit 0.
+
+This is the hooks' one error boundary. Whatever goes wrong on our side (bad JSON, a missing
+field, a locked or corrupted store, a bug) the hook fails open: exit 0, nothing on stdout or
+one short ``systemMessage``, the details in ``logs/hooks.log``. It never exits 2, which
+Claude Code reads as "block" (and on UserPromptSubmit, as "erase the prompt").
+
+Event modules are imported by name only when their event arrives, and each imports the core
+only when it really needs the store, so that cheap answers stay cheap.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import sys
+
+from . import protocol
+
+MODULES = {
+    "SessionStart": "session_start",
+    "UserPromptSubmit": "prompt",
+    "PostToolUse": "mirror",
+    "TaskCreated": "mirror",
+    "TaskCompleted": "mirror",
+    "Stop": "stop",
+    "SubagentStop": "stop",
+    "PreCompact": "precompact",
+    "SessionEnd": "session_end",
+}
+# Only where a person is looking at the start of something does trouble deserve a line on
+# screen; a message on every tool call would be noise. Everything is in the log either way.
+ANNOUNCE_TROUBLE = frozenset({"SessionStart", "UserPromptSubmit"})
 
 
 def run(args: list[str]) -> int:
-    with contextlib.suppress(OSError, ValueError):
-        sys.stdin.read()
+    name = args[0] if args else ""
+    answer: dict[str, object] | None = None
+    raw = b""
+    try:
+        raw = protocol.read_stdin()
+        answer = dispatch(name, raw)
+    except Exception as exc:
+        answer = _fail_open(name, exc, raw)
+    protocol.emit(answer)
     return 0
+
+
+def dispatch(name: str, raw: bytes) -> dict[str, object] | None:
+    payload = protocol.parse(raw)
+    if not name:
+        name = protocol.text_of(payload, "hook_event_name")
+    module_name = MODULES.get(name)
+    if module_name is None:
+        from .log import log
+
+        log("warning", f"hook {name!r}: not an event we handle; ignored")
+        return None
+    from importlib import import_module
+
+    from .settings import load_settings
+
+    module = import_module(f"{__package__}.{module_name}")
+    event = protocol.Event(name, payload)
+    result: dict[str, object] | None = module.handle(event, load_settings())
+    return result
+
+
+def _fail_open(name: str, exc: Exception, raw: bytes) -> dict[str, object] | None:
+    from .log import log, log_path
+
+    expected = _is_expected(exc)
+    spooled = False
+    if _locked(exc):
+        from .spool import save
+
+        try:
+            spooled = save(name, protocol.parse(raw))
+        except Exception:  # the payload itself was the trouble: nothing to keep
+            spooled = False
+    log(
+        "warning" if expected else "error",
+        f"hook {name or '?'} failed open: {type(exc).__name__}: {exc}"
+        + (" (event spooled for replay)" if spooled else ""),
+        exc_info=not expected,
+    )
+    if name not in ANNOUNCE_TROUBLE or isinstance(exc, protocol.BadInput):
+        return None
+    if _locked(exc):
+        what = "the task store was busy; " + (
+            "this event will be recorded later" if spooled else "this event was not recorded"
+        )
+    elif expected:
+        what = "the task store is unavailable; run `task-orchestrator doctor`"
+    else:
+        what = "an internal error occurred"
+    return protocol.message_answer(f"task-orchestrator hook {name}: {what} (see {log_path()})")
+
+
+def _is_expected(exc: Exception) -> bool:
+    """Trouble of the environment (bad input, store locked or broken) rather than a bug."""
+    import sqlite3
+
+    from ..core.errors import StoreUnavailable
+
+    # Other store errors (a refused transition, an unknown id) would mean a bug of ours:
+    # those get a traceback in the log.
+    return isinstance(exc, (protocol.BadInput, StoreUnavailable, sqlite3.Error, OSError))
+
+
+def _locked(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(run(sys.argv[1:]))

@@ -1,0 +1,241 @@
+"""Benchmark: every hook event as a whole process, the way Claude Code runs it.
+
+    python bench/bench_hooks.py [--runs 20] [--tasks 10000]
+
+Runs the console script beside this interpreter (``task-orchestrator hook EVENT``, as the
+installer registers it) with a realistic payload on stdin, against a store seeded with
+``--tasks`` tasks, and ``python -c pass`` interleaved with it in the same rounds, so the
+ratio is taken under the same machine load. Prints a Markdown table: median and 95th
+percentile per event, and their ratio to ``python -c pass`` (budget: 2.5, DESIGN.md section 7).
+
+The package is byte-compiled first, as pip does when it installs a wheel; without that every
+run would compile our modules again (this environment sets PYTHONDONTWRITEBYTECODE).
+"""
+
+from __future__ import annotations
+
+import argparse
+import compileall
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from task_orchestrator.core.enums import Status  # noqa: E402
+from task_orchestrator.core.models import NewTask  # noqa: E402
+from task_orchestrator.core.store import TaskStore  # noqa: E402
+
+BUDGET = 2.5
+SID = "bench-session-0001"
+
+
+def seed(db: Path, project: Path, tasks: int) -> dict[str, Any]:
+    """``tasks`` tasks in trees of 100, statuses mixed; one session with an active plan."""
+    statuses = [
+        Status.PENDING,
+        Status.COMPLETED,
+        Status.IN_PROGRESS,
+        Status.CANCELLED,
+        Status.PENDING,
+    ]
+    with TaskStore.open(db) as store:
+        ws = store.workspace(project)
+        made = 0
+        while made < tasks:
+            kids = [
+                NewTask(
+                    f"Subtask {made + i}", description="seeded", status=statuses[i % len(statuses)]
+                )
+                for i in range(99)
+            ]
+            store.create_tree(ws.id, NewTask(f"Seeded feature {made}", subtasks=kids))
+            made += 100
+        session = store.open_session(ws.id, "claude-code", SID)[0]
+        parent = store.create_tree(
+            ws.id,
+            NewTask("Active plan", subtasks=[NewTask("Design"), NewTask("Build"), NewTask("Test")]),
+            session_id=session.id,
+        )
+        store.set_active_task(session.id, parent[0].id)
+        for i, task in enumerate(parent[1:], start=1):
+            store.link_external("claude-code", SID, str(i), task.id)
+        for n in range(200):  # SessionEnd closes one per run
+            store.open_session(ws.id, "claude-code", f"bench-end-{n}")
+        store.checkpoint()
+        return {"workspace": ws.id, "parent": parent[0].id}
+
+
+def payloads(project: Path) -> dict[str, Any]:
+    base = {
+        "session_id": SID,
+        "transcript_path": "/dev/null",
+        "cwd": str(project),
+        "permission_mode": "default",
+    }
+    work = "Implement a CSV export for tasks with options for the columns and the output file, and test it"
+    counter = iter(range(10**6))
+    return {
+        "SessionStart (startup)": (
+            "SessionStart",
+            lambda: {**base, "hook_event_name": "SessionStart", "source": "startup"},
+        ),
+        "SessionStart (compact)": (
+            "SessionStart",
+            lambda: {**base, "hook_event_name": "SessionStart", "source": "compact"},
+        ),
+        "UserPromptSubmit (work)": (
+            "UserPromptSubmit",
+            lambda: {
+                **base,
+                "hook_event_name": "UserPromptSubmit",
+                "prompt": work,
+                "prompt_id": f"p{next(counter)}",
+            },
+        ),
+        "UserPromptSubmit (question)": (
+            "UserPromptSubmit",
+            lambda: {
+                **base,
+                "hook_event_name": "UserPromptSubmit",
+                "prompt": "How does the store handle locking?",
+            },
+        ),
+        "TaskCreated": (
+            "TaskCreated",
+            lambda: {
+                **base,
+                "hook_event_name": "TaskCreated",
+                "task_id": f"n{next(counter)}",
+                "task_subject": "New step",
+            },
+        ),
+        "PostToolUse (TaskUpdate)": (
+            "PostToolUse",
+            lambda: {
+                **base,
+                "hook_event_name": "PostToolUse",
+                "tool_name": "TaskUpdate",
+                "tool_input": {"taskId": "1", "status": "in_progress"},
+                "tool_response": {"success": True},
+            },
+        ),
+        "PostToolUse (Write)": (
+            "PostToolUse",
+            lambda: {
+                **base,
+                "hook_event_name": "PostToolUse",
+                "tool_name": "Write",
+                "tool_input": {
+                    "file_path": str(project / "src" / "export.py"),
+                    "content": "x = 1\n" * 200,
+                },
+                "tool_response": {"type": "create"},
+            },
+        ),
+        "TaskCompleted": (
+            "TaskCompleted",
+            lambda: {
+                **base,
+                "hook_event_name": "TaskCompleted",
+                "task_id": "2",
+                "task_subject": "Build",
+            },
+        ),
+        "Stop": (
+            "Stop",
+            lambda: {
+                **base,
+                "hook_event_name": "Stop",
+                "stop_hook_active": False,
+                "last_assistant_message": "Done.",
+            },
+        ),
+        "PreCompact": (
+            "PreCompact",
+            lambda: {**base, "hook_event_name": "PreCompact", "trigger": "auto"},
+        ),
+        "SessionEnd": (
+            "SessionEnd",
+            lambda: {
+                **base,
+                "hook_event_name": "SessionEnd",
+                "reason": "other",
+                "session_id": f"bench-end-{next(counter) % 200}",
+            },
+        ),
+    }
+
+
+def timed(cmd: list[str], stdin: bytes, env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, input=stdin, capture_output=True, env=env)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{cmd} exited {proc.returncode}: {proc.stderr.decode()[-500:]}")
+    return elapsed
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--tasks", type=int, default=10_000)
+    parser.add_argument("--only", help="substring of the event labels to run")
+    args = parser.parse_args()
+    script = Path(sys.executable).parent / "task-orchestrator"
+    if not script.exists():
+        raise SystemExit(f"no console script at {script}: install the project into this venv")
+    compileall.compile_dir(str(ROOT / "task_orchestrator"), quiet=1)
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        project = home / "project"
+        (project / ".git").mkdir(parents=True)
+        env = dict(os.environ, TASK_ORCHESTRATOR_HOME=str(home / "orch"), HOME=str(home))
+        env.pop("CLAUDE_CONFIG_DIR", None)
+        (home / ".claude.json").write_text(json.dumps({"mcpServers": {"task-orchestrator": {}}}))
+        t0 = time.perf_counter()
+        seed(home / "orch" / "data" / "tasks.db", project, args.tasks)
+        seeded = time.perf_counter() - t0
+        cases = {k: v for k, v in payloads(project).items() if not args.only or args.only in k}
+        base_times: list[float] = []
+        times: dict[str, list[float]] = {k: [] for k in cases}
+        for _ in range(args.runs):
+            base_times.append(timed([sys.executable, "-c", "pass"], b"", env))
+            for label, (event, make) in cases.items():
+                data = json.dumps(make()).encode()
+                times[label].append(timed([str(script), "hook", event], data, env))
+        base = statistics.median(base_times)
+        print(
+            f"\n{args.tasks} tasks seeded in {seeded:.1f} s; {args.runs} runs each; "
+            f"`python -c pass` median {base * 1000:.1f} ms, p95 {p95(base_times) * 1000:.1f} ms\n"
+        )
+        print(
+            "| hook (whole process) | median ms | p95 ms | median / pass | p95 / pass | budget 2.5 |"
+        )
+        print("|---|---:|---:|---:|---:|---|")
+        worst = 0.0
+        for label, values in times.items():
+            med, hi = statistics.median(values), p95(values)
+            ratio = med / base
+            worst = max(worst, ratio)
+            ok = "ok" if ratio <= BUDGET else "OVER"
+            print(
+                f"| {label} | {med * 1000:.1f} | {hi * 1000:.1f} | {ratio:.2f} | {hi / base:.2f} | {ok} |"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""The Claude Code hook protocol: one JSON object in on stdin, at most one JSON object out.
+
+Kept to ``json``, ``os`` and ``sys`` on purpose: a hook that has nothing to do (a tool we do
+not track, a chatty prompt) must finish at about the cost of starting Python.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+# Claude Code puts whole file contents into PostToolUse payloads (Write's ``content``,
+# Edit's ``originalFile``), so multi-megabyte input is legitimate; past this bound we stop
+# parsing (but still drain stdin, so Claude Code never sees a broken pipe).
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+# A systemMessage is one short line for a person, never a report.
+MAX_MESSAGE_CHARS = 300
+
+
+class BadInput(Exception):
+    """The payload is missing, not JSON, not an object, too large or lacks a field we need."""
+
+
+def read_stdin() -> bytes:
+    """All of stdin, or the first MAX_INPUT_BYTES + 1 bytes of it (the rest is drained)."""
+    if sys.stdin is None:  # started without a stdin at all
+        return b""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text stream put in place by an embedding caller or a test
+        return str(sys.stdin.read()).encode("utf-8")[: MAX_INPUT_BYTES + 1]
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = stream.read(1 << 20)
+        if not chunk:
+            break
+        if size <= MAX_INPUT_BYTES:
+            chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)[: MAX_INPUT_BYTES + 1]
+
+
+def parse(raw: bytes) -> dict[str, object]:
+    if not raw.strip():
+        raise BadInput("empty stdin")
+    if len(raw) > MAX_INPUT_BYTES:
+        raise BadInput(f"stdin larger than {MAX_INPUT_BYTES} bytes")
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise BadInput(f"stdin is not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise BadInput(f"stdin is JSON {type(data).__name__}, not an object")
+    return data
+
+
+class Event:
+    """A parsed payload with typed accessors. Unknown fields are ignored (new ones keep
+    appearing); a field of the wrong type reads as missing."""
+
+    __slots__ = ("name", "payload")
+
+    def __init__(self, name: str, payload: dict[str, object]) -> None:
+        self.name = name
+        self.payload = payload
+
+    def text(self, key: str, default: str = "") -> str:
+        value = self.payload.get(key)
+        return value if isinstance(value, str) else default
+
+    def flag(self, key: str) -> bool:
+        return self.payload.get(key) is True
+
+    def obj(self, key: str) -> dict[str, object]:
+        value = self.payload.get(key)
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def session_id(self) -> str:
+        sid = self.text("session_id")
+        if not sid:
+            raise BadInput("payload has no session_id string")
+        return sid
+
+    @property
+    def cwd(self) -> str:
+        cwd = self.text("cwd")
+        if not cwd:
+            raise BadInput("payload has no cwd string")
+        return cwd
+
+
+def text_of(mapping: dict[str, object], key: str) -> str:
+    value = mapping.get(key)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)  # Claude Code's task ids are strings today; numbers read the same
+    return value if isinstance(value, str) else ""
+
+
+def context_answer(event: str, text: str, message: str = "") -> dict[str, object]:
+    """Context for the model. It must sit in hookSpecificOutput: Claude Code ignores a
+    top-level additionalContext."""
+    answer: dict[str, object] = {
+        "hookSpecificOutput": {"hookEventName": event, "additionalContext": text}
+    }
+    if message:
+        answer["systemMessage"] = short(message)
+    return answer
+
+
+def message_answer(message: str) -> dict[str, object]:
+    return {"systemMessage": short(message)}
+
+
+def short(message: str) -> str:
+    line = " ".join(message.split())
+    return line if len(line) <= MAX_MESSAGE_CHARS else line[: MAX_MESSAGE_CHARS - 3] + "..."
+
+
+def emit(answer: dict[str, object] | None) -> None:
+    """Write the one answer. Nothing at all is a valid answer ("nothing to add")."""
+    if not answer:
+        return
+    text = json.dumps(answer, ensure_ascii=False)
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        # Claude Code gave up on us (timeout) and closed the pipe: nothing left to tell.
+        pass

@@ -1,0 +1,144 @@
+"""Hook settings: the ``[hooks]`` table of ``config/config.toml`` under the data root.
+
+Every setting has a default, so no file is needed. A bad value is reported and replaced by its
+default; it never stops a hook. ``tomllib`` is imported only when the file exists.
+
+Paths are computed here with ``os.path`` rather than ``core.paths`` because that module pulls
+in dataclasses (and with it inspect and ast), which would cost hooks that never touch the
+store more than Python's own start-up; tests/hooks/test_settings.py checks both agree.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+ENV_HOME = "TASK_ORCHESTRATOR_HOME"
+APP_NAME = "task-orchestrator"
+
+# name -> (default, allowed values or a (low, high) range for numbers, what it controls)
+CHOICES: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "auto_plan": (
+        "auto",
+        ("auto", "suggest", "off"),
+        "UserPromptSubmit: create a task for a work request (auto), only suggest planning "
+        "(suggest), or do nothing (off)",
+    ),
+    "mirror": ("on", ("on", "off"), "mirror Claude Code's TaskCreate/TaskUpdate list as subtasks"),
+    "auto_complete": (
+        "on",
+        ("on", "strict", "off"),
+        "Stop: complete the task when all subtasks are done (on); also ask once for the "
+        "remaining work before stopping (strict); or leave tasks alone (off)",
+    ),
+    "health_check": ("on", ("on", "off"), "SessionStart: check the store and registration"),
+}
+NUMBERS: dict[str, tuple[float, float, float, str]] = {
+    "stale_hours": (24.0, 0.1, 24.0 * 365, "in progress this long without change = stale"),
+    "context_chars": (4000, 500, 20000, "largest context handed to the model, in characters"),
+}
+
+
+def data_root(env: dict[str, str] | os._Environ[str] | None = None) -> str:
+    """Same answer as ``core.paths.default_paths().root``."""
+    environ = os.environ if env is None else env
+    override = environ.get(ENV_HOME)
+    if override:
+        return os.path.abspath(os.path.expanduser(override))
+    import platformdirs  # only without the override, as in core.paths
+
+    return str(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def config_file(root: str | None = None) -> str:
+    return os.path.join(root or data_root(), "config", "config.toml")
+
+
+def log_dir(root: str | None = None) -> str:
+    return os.path.join(root or data_root(), "logs")
+
+
+class Settings:
+    """The effective settings, where each came from, and what was wrong with the file."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.values: dict[str, str | float] = {k: v[0] for k, v in CHOICES.items()}
+        self.values.update({k: v[0] for k, v in NUMBERS.items()})
+        self.sources: dict[str, str] = dict.fromkeys(self.values, "default")
+        self.problems: list[str] = []
+
+    @property
+    def auto_plan(self) -> str:
+        return str(self.values["auto_plan"])
+
+    @property
+    def mirror(self) -> bool:
+        return self.values["mirror"] == "on"
+
+    @property
+    def auto_complete(self) -> str:
+        return str(self.values["auto_complete"])
+
+    @property
+    def health_check(self) -> bool:
+        return self.values["health_check"] == "on"
+
+    @property
+    def stale_hours(self) -> float:
+        return float(self.values["stale_hours"])
+
+    @property
+    def context_chars(self) -> int:
+        return int(self.values["context_chars"])
+
+    def apply(self, table: dict[str, object]) -> None:
+        for key, value in table.items():
+            if key in CHOICES:
+                allowed = CHOICES[key][1]
+                if isinstance(value, bool):  # TOML true/false for on/off switches
+                    value = "on" if value else "off"
+                if isinstance(value, str) and value in allowed:
+                    self.values[key], self.sources[key] = value, "file"
+                else:
+                    self.problems.append(f"hooks.{key} = {value!r} is not one of {allowed}")
+            elif key in NUMBERS:
+                low, high = NUMBERS[key][1], NUMBERS[key][2]
+                number = value if isinstance(value, (int, float)) else None
+                if number is not None and not isinstance(number, bool) and low <= number <= high:
+                    kept = float(number) if key == "stale_hours" else int(number)
+                    self.values[key], self.sources[key] = kept, "file"
+                else:
+                    self.problems.append(
+                        f"hooks.{key} = {value!r} is not a number in {low}..{high}"
+                    )
+            else:
+                self.problems.append(f"hooks.{key} is not a setting (ignored)")
+
+
+def load_settings(path: str | None = None) -> Settings:
+    path = path or config_file()
+    settings = Settings(path)
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except FileNotFoundError:
+        return settings
+    except OSError as exc:
+        settings.problems.append(f"cannot read {path}: {exc.strerror}")
+        return settings
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - the backport on 3.10
+        import tomli as tomllib  # type: ignore[import-not-found, no-redef, unused-ignore]
+    try:
+        doc = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        settings.problems.append(f"{path} is not valid TOML ({exc}); using defaults")
+        return settings
+    table = doc.get("hooks", {})
+    if isinstance(table, dict):
+        settings.apply(table)
+    else:
+        settings.problems.append("[hooks] in the config file is not a table; using defaults")
+    return settings

@@ -1,0 +1,98 @@
+"""What every store-touching hook needs: the store (opened with a short busy timeout), the
+workspace of the event's cwd, this Claude Code session, and its active task.
+
+Imported only by hooks that touch the store, so the cheap ones never load the core.
+"""
+
+from __future__ import annotations
+
+from ..core import db
+from ..core.enums import TERMINAL, Status
+from ..core.errors import InvalidTransition, NotFound
+from ..core.models import NewTask, Session, Task
+from ..core.paths import default_paths
+from ..core.store import TaskStore
+from ..core.workspace import resolve_workspace
+from .protocol import Event
+
+CLIENT = "claude-code"
+LINK_SOURCE = "claude-code"
+# Claude Code kills a hook after its timeout (hooks/spec.py: 10 s, SessionEnd 2 s). Waiting
+# for a lock held by someone else must end well before that, so that we fail open ourselves
+# instead of being killed half-way.
+BUSY_TIMEOUT_S = 3.0
+# Replaying spooled events must not eat the current hook's budget when the store is still busy.
+REPLAY_BUSY_TIMEOUT_S = 1.0
+SHORT_BUSY_TIMEOUT_S = 0.7  # SessionEnd: all SessionEnd hooks share about 1.5 s
+
+
+def open_store(*, busy_timeout: float = BUSY_TIMEOUT_S, create: bool = True) -> TaskStore:
+    from . import spool
+
+    # core.db reads its module-level timeout at connect time; the server keeps the long one.
+    db.BUSY_TIMEOUT_S = REPLAY_BUSY_TIMEOUT_S if spool.replaying() else busy_timeout
+    store = TaskStore.open(default_paths().db, create=create)
+    # Events spooled while the store was busy go first, so they keep their order; not in
+    # SessionEnd, whose budget is too small to wait for anything but its own write.
+    if busy_timeout >= BUSY_TIMEOUT_S:
+        spool.replay()
+    return store
+
+
+def session_for(store: TaskStore, event: Event) -> Session:
+    """This Claude Code session. An existing one keeps its workspace even if the cwd moved
+    (the model may ``cd`` into a subfolder or elsewhere); a new one takes the cwd's."""
+    found = store.find_session(CLIENT, event.session_id)
+    if found is not None and found.status == "active":
+        return found
+    workspace = store.workspace(resolve_workspace(event.cwd))
+    if found is not None and found.workspace_id != workspace.id:
+        workspace = store.get_workspace(found.workspace_id)
+    return store.open_session(workspace.id, CLIENT, event.session_id)[0]
+
+
+def active_task(store: TaskStore, session: Session) -> Task | None:
+    """The session's active task, unless it was deleted or archived meanwhile."""
+    if not session.active_task_id:
+        return None
+    try:
+        task = store.get_task(session.active_task_id)
+    except NotFound:
+        return None
+    return None if task.archived else task
+
+
+def move(store: TaskStore, task: Task, target: Status) -> Task:
+    """Bring ``task`` to ``target`` whatever it is now: Claude Code's list has no transition
+    rules, ours has (a completed task must be reopened; blocked cannot jump to completed)."""
+    if task.status == target:
+        return task
+    try:
+        return store.set_status(task.id, target, reopen=task.status in TERMINAL)
+    except InvalidTransition:
+        # Go through in_progress, which every status can reach (reopening if terminal).
+        mid = store.set_status(task.id, Status.IN_PROGRESS, reopen=task.status in TERMINAL)
+        return store.set_status(mid.id, target) if target != Status.IN_PROGRESS else mid
+
+
+def ensure_parent(store: TaskStore, session: Session, hint: str) -> Task:
+    """The task mirrored subtasks go under: the active one (reopened if it was finished and
+    new work arrives), or a new one when the session has none."""
+    task = active_task(store, session)
+    if task is not None:
+        if task.status in TERMINAL:
+            task = move(store, task, Status.IN_PROGRESS)
+        return task
+    root = NewTask(
+        title=f"Claude Code plan: {hint}"[:200],
+        description="Created by the task-orchestrator hooks to hold Claude Code's own task "
+        "list for this session (no work prompt was planned first).",
+        context={"source": "claude-code", "claude_session": session.external_id},
+    )
+    task = store.create_tree(session.workspace_id, root, session_id=session.id)[0]
+    winner = store.claim_active_task(session.id, task.id, expected=session.active_task_id)
+    if winner != task.id:
+        # A parallel hook gave the session a parent first: use that one, drop ours.
+        store.delete_task(task.id)
+        return store.get_task(winner)
+    return task

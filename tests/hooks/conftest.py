@@ -1,0 +1,54 @@
+"""Fixtures for the hook tests (the autouse isolation of tests/conftest.py applies too)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from task_orchestrator.core.paths import default_paths
+from task_orchestrator.core.store import TaskStore
+
+
+@pytest.fixture
+def project(workspace_dir: Path) -> Path:
+    return workspace_dir
+
+
+@pytest.fixture
+def open_store() -> Iterator[TaskStore]:
+    """The store the hooks wrote, opened after they ran (opening creates it if none did)."""
+    stores: list[TaskStore] = []
+
+    def _open() -> TaskStore:
+        s = TaskStore.open(default_paths().db)
+        stores.append(s)
+        return s
+
+    yield _open  # type: ignore[misc]
+    for s in stores:
+        s.close()
+
+
+@pytest.fixture
+def write_config() -> Iterator[object]:
+    def _write(text: str) -> Path:
+        path = default_paths().config_file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    yield _write
+
+
+@pytest.fixture
+def registered(isolated_home: Path) -> Path:
+    """Our server registered in Claude Code's user scope, as the installer would do it."""
+    path = isolated_home / ".claude.json"
+    path.write_text(
+        json.dumps({"mcpServers": {"task-orchestrator": {"type": "stdio", "command": "/x"}}}),
+        encoding="utf-8",
+    )
+    return path

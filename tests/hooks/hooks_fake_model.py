@@ -1,0 +1,210 @@
+"""A scripted stand-in for the Anthropic Messages API, for driving the real Claude Code CLI
+offline (DESIGN.md section 5).
+
+The "main" request is the one that carries the tool list; the script answers it turn by turn
+(turn = number of assistant messages already in the conversation). Every other request (title
+generation and other side requests) gets a short plain-text answer. Every request body is
+kept in ``requests`` so a test can assert what Claude Code sent, hook context included.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+# One turn: a list of content blocks, each ("text", str) or ("tool_use", name, input).
+Turn = list[tuple[Any, ...]]
+
+
+class FakeModel:
+    def __init__(self, script: list[Turn]) -> None:
+        self.script = script
+        self.requests: list[dict[str, Any]] = []
+        self.main_requests: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self._ids = 0
+        model = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                self._json(200, {})
+
+            def do_HEAD(self) -> None:
+                self.send_response(200)
+                self.end_headers()
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                try:
+                    body = json.loads(self.rfile.read(length) or b"{}")
+                except ValueError:
+                    body = {}
+                with model._lock:
+                    model.requests.append({"path": self.path, "body": body})
+                if "count_tokens" in self.path:
+                    self._json(200, {"input_tokens": 100})
+                    return
+                if not self.path.startswith("/v1/messages"):
+                    self._json(404, {"type": "error", "error": {"type": "not_found_error"}})
+                    return
+                blocks, stop = model.answer(body)
+                if body.get("stream"):
+                    self._stream(body, blocks, stop)
+                else:
+                    self._json(200, model.message(body, blocks, stop))
+
+            def _json(self, code: int, data: dict[str, Any]) -> None:
+                raw = json.dumps(data).encode()
+                self.send_response(code)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def _stream(
+                self, body: dict[str, Any], blocks: list[dict[str, Any]], stop: str
+            ) -> None:
+                self.send_response(200)
+                self.send_header("content-type", "text/event-stream")
+                self.send_header("cache-control", "no-cache")
+                self.end_headers()
+                msg = model.message(body, [], None)
+                events: list[tuple[str, dict[str, Any]]] = [
+                    ("message_start", {"type": "message_start", "message": msg})
+                ]
+                for i, block in enumerate(blocks):
+                    if block["type"] == "text":
+                        start = {"type": "text", "text": ""}
+                        delta = {"type": "text_delta", "text": block["text"]}
+                    else:
+                        start = {**block, "input": {}}
+                        delta = {
+                            "type": "input_json_delta",
+                            "partial_json": json.dumps(block["input"]),
+                        }
+                    events += [
+                        (
+                            "content_block_start",
+                            {"type": "content_block_start", "index": i, "content_block": start},
+                        ),
+                        (
+                            "content_block_delta",
+                            {"type": "content_block_delta", "index": i, "delta": delta},
+                        ),
+                        ("content_block_stop", {"type": "content_block_stop", "index": i}),
+                    ]
+                events += [
+                    (
+                        "message_delta",
+                        {
+                            "type": "message_delta",
+                            "delta": {"stop_reason": stop, "stop_sequence": None},
+                            "usage": {"output_tokens": 10},
+                        },
+                    ),
+                    ("message_stop", {"type": "message_stop"}),
+                ]
+                for name, data in events:
+                    self.wfile.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())
+                    self.wfile.flush()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> FakeModel:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def _new_id(self, prefix: str) -> str:
+        with self._lock:
+            self._ids += 1
+            return f"{prefix}_fake_{self._ids}"
+
+    def message(
+        self, body: dict[str, Any], blocks: list[dict[str, Any]], stop: str | None
+    ) -> dict[str, Any]:
+        return {
+            "id": self._new_id("msg"),
+            "type": "message",
+            "role": "assistant",
+            "model": body.get("model", "claude-fake"),
+            "content": blocks,
+            "stop_reason": stop,
+            "stop_sequence": None,
+            "usage": {"input_tokens": 100, "output_tokens": 10},
+        }
+
+    def answer(self, body: dict[str, Any]) -> tuple[list[dict[str, Any]], str]:
+        if not body.get("tools"):
+            return [{"type": "text", "text": "Scripted side answer."}], "end_turn"
+        with self._lock:
+            self.main_requests.append(body)
+        turn = sum(1 for m in body.get("messages", []) if m.get("role") == "assistant")
+        if turn >= len(self.script):
+            return [{"type": "text", "text": "Done."}], "end_turn"
+        blocks: list[dict[str, Any]] = []
+        for item in self.script[turn]:
+            if item[0] == "text":
+                blocks.append({"type": "text", "text": item[1]})
+            else:
+                blocks.append(
+                    {
+                        "type": "tool_use",
+                        "id": self._new_id("toolu"),
+                        "name": item[1],
+                        "input": item[2],
+                    }
+                )
+        stop = "tool_use" if any(b["type"] == "tool_use" for b in blocks) else "end_turn"
+        return blocks, stop
+
+    def system_texts(self) -> list[str]:
+        """Every piece of text in system prompts and messages of the main requests."""
+        out: list[str] = []
+        for body in self.main_requests:
+            system = body.get("system")
+            if isinstance(system, str):
+                out.append(system)
+            elif isinstance(system, list):
+                out += [b.get("text", "") for b in system if isinstance(b, dict)]
+            for m in body.get("messages", []):
+                content = m.get("content")
+                if isinstance(content, str):
+                    out.append(content)
+                elif isinstance(content, list):
+                    out += [b.get("text", "") for b in content if isinstance(b, dict)]
+        return out
+
+    def tool_results(self) -> list[str]:
+        """The text of every tool result Claude Code sent back, in order."""
+        out: list[str] = []
+        body = self.main_requests[-1] if self.main_requests else {}
+        for m in body.get("messages", []):
+            content = m.get("content")
+            if not isinstance(content, list):
+                continue
+            for block in content:
+                if isinstance(block, dict) and block.get("type") == "tool_result":
+                    inner = block.get("content")
+                    if isinstance(inner, str):
+                        out.append(inner)
+                    elif isinstance(inner, list):
+                        out.append("".join(b.get("text", "") for b in inner if isinstance(b, dict)))
+        return out
+
+
+def tool_names(body: dict[str, Any]) -> list[str]:
+    return [t.get("name", "") for t in body.get("tools", []) if isinstance(t, dict)]

@@ -1,0 +1,59 @@
+"""The hook path imports only the standard library and our core: never click, pydantic, mcp,
+psutil or tomlkit (DESIGN.md sections 2 and 7). Checked with ``python -X importtime`` on the
+real command, for every event, with payloads that reach the store."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hooks_support import fixture
+
+from task_orchestrator.hooks.runner import MODULES
+from task_orchestrator.hooks.spec import HOOK_SPECS
+
+FORBIDDEN = ("click", "pydantic", "mcp", "psutil", "tomlkit", "platformdirs", "logging")
+
+
+def imported(event: str, payload: dict[str, object]) -> set[str]:
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "task_orchestrator", "hook", event],
+        input=json.dumps(payload).encode(),
+        capture_output=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0
+    names = set()
+    for line in proc.stderr.decode().splitlines():
+        if line.startswith("import time:") and "|" in line:
+            names.add(line.rsplit("|", 1)[1].strip())
+    return names
+
+
+@pytest.mark.parametrize("event", sorted(MODULES))
+def test_no_heavy_imports(event: str, project: Path, registered: Path) -> None:
+    fixture_name = {
+        "PostToolUse": "PostToolUse-TaskUpdate",
+        "SubagentStop": "Stop",
+        "PreCompact": "SessionEnd",
+    }
+    work = "Implement a REST API for tasks with create, list and delete endpoints, and test it"
+    payload = fixture(fixture_name.get(event, event), project, hook_event_name=event, prompt=work)
+    names = imported(event, payload)
+    assert "task_orchestrator.hooks.runner" in names
+    # logging only when something goes wrong; platformdirs only without TASK_ORCHESTRATOR_HOME
+    bad = sorted(n for n in names if n.split(".")[0] in FORBIDDEN)
+    assert bad == [], bad
+
+
+def test_cheap_answers_skip_the_core(project: Path) -> None:
+    names = imported("UserPromptSubmit", fixture("UserPromptSubmit", project, prompt="thanks!"))
+    assert not any(n.startswith("task_orchestrator.core") for n in names)
+    assert "sqlite3" not in names
+
+
+def test_every_registered_event_has_a_handler() -> None:
+    assert {s.event for s in HOOK_SPECS} == set(MODULES)

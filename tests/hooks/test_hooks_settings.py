@@ -1,0 +1,92 @@
+"""Hook settings: defaults without a file, values and problems from the [hooks] table, the
+paths agree with core.paths, and ``task-orchestrator config`` shows all of it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hooks_support import assert_shape, fixture, run_hook
+
+from task_orchestrator.core.paths import default_paths
+from task_orchestrator.hooks import settings as hs
+
+
+def test_paths_agree_with_core(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert hs.config_file() == str(default_paths().config_file)
+    assert hs.log_dir() == str(default_paths().logs)
+    monkeypatch.delenv("TASK_ORCHESTRATOR_HOME")
+    assert hs.data_root() == str(default_paths().root)
+    # Same folder, though spelled differently: core keeps "..", we normalize it.
+    monkeypatch.setenv("TASK_ORCHESTRATOR_HOME", "~/x/../y")
+    assert os.path.realpath(hs.data_root()) == os.path.realpath(default_paths().root)
+
+
+def test_defaults_need_no_file() -> None:
+    s = hs.load_settings()
+    assert (s.auto_plan, s.mirror, s.auto_complete, s.health_check) == ("auto", True, "on", True)
+    assert (s.stale_hours, s.context_chars) == (24.0, 4000)
+    assert set(s.sources.values()) == {"default"} and s.problems == []
+
+
+def test_values_and_problems(write_config: Any) -> None:
+    write_config(
+        "[hooks]\nauto_plan = 'suggest'\nmirror = false\nauto_complete = 'sometimes'\n"
+        "stale_hours = 2\ncontext_chars = 10\nbogus = 1\n"
+    )
+    s = hs.load_settings()
+    assert (s.auto_plan, s.mirror, s.auto_complete, s.stale_hours, s.context_chars) == (
+        "suggest",
+        False,
+        "on",
+        2.0,
+        4000,
+    )
+    assert s.sources["auto_plan"] == "file" and s.sources["auto_complete"] == "default"
+    assert len(s.problems) == 3
+
+
+@pytest.mark.parametrize("text", ["[hooks\n", "hooks = 3\n", b"\xff\xfe".decode("latin-1")])
+def test_broken_file_means_defaults(text: str, write_config: Any, project: Path) -> None:
+    write_config(text)
+    s = hs.load_settings()
+    assert s.auto_plan == "auto" and s.problems
+    answer = assert_shape(
+        run_hook("SessionStart", fixture("SessionStart", project)), "SessionStart"
+    )
+    assert answer is not None and "task-orchestrator config" in answer["systemMessage"]
+
+
+def _config(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "task_orchestrator", "config", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_config_command(write_config: Any) -> None:
+    out = _config()
+    assert out.returncode == 0 and "not present: all defaults" in out.stdout
+    assert 'auto_plan     = "auto"' in out.stdout and "hooks.log" in out.stdout
+    path = write_config("[hooks]\nauto_complete = 'strict'\n")
+    data = json.loads(_config("--json").stdout)
+    assert data["config_file"] == str(path) and data["exists"] is True
+    assert data["hooks"]["auto_complete"] == {"value": "strict", "source": "file"}
+    assert data["hooks"]["mirror"] == {"value": "on", "source": "default"}
+
+
+def test_hook_help_goes_through_click() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "task_orchestrator", "hook", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0 and "SessionStart" in out.stdout
