@@ -1,0 +1,106 @@
+"""Build the standalone binary from a clean venv.
+
+    python packaging/build.py [--no-onefile] [--reuse-venv]
+
+1. a fresh venv in build/venv (the checkout's own environment never leaks into the binary);
+2. the project's wheel, installed there with its ``packaging`` extra (PyInstaller);
+3. PyInstaller on packaging/task-orchestrator.spec, into dist/.
+
+Prints how long each step took. Standard library only, any OS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "packaging" / "task-orchestrator.spec"
+
+
+def venv_python(venv: Path) -> Path:
+    return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def run(cmd: list[str | Path], **kwargs: object) -> None:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT, **kwargs)  # type: ignore[call-overload]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--no-onefile", action="store_true", help="build only the onedir variant")
+    parser.add_argument(
+        "--reuse-venv",
+        action="store_true",
+        help="keep build/venv if it exists (faster, less clean)",
+    )
+    parser.add_argument("--python", default=sys.executable, help="interpreter for the venv")
+    parser.add_argument("--dist", type=Path, default=ROOT / "dist")
+    parser.add_argument("--work", type=Path, default=ROOT / "build")
+    opts = parser.parse_args(argv)
+
+    venv = opts.work / "venv"
+    wheels = opts.work / "wheel"
+    pip = ["-m", "pip", "--disable-pip-version-check", "--quiet"]
+    steps: list[tuple[str, float]] = []
+    start = last = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal last
+        now = time.perf_counter()
+        steps.append((name, now - last))
+        last = now
+
+    if not (opts.reuse_venv and venv_python(venv).exists()):
+        shutil.rmtree(venv, ignore_errors=True)
+        run([opts.python, "-m", "venv", venv])
+    python = venv_python(venv)
+    lap("venv")
+
+    shutil.rmtree(wheels, ignore_errors=True)
+    run([python, *pip, "wheel", "--no-deps", "--wheel-dir", wheels, ROOT])
+    (wheel,) = wheels.glob("task_orchestrator-*.whl")
+    lap("wheel")
+
+    # --force-reinstall of our wheel only: with --reuse-venv an unchanged version number
+    # would otherwise keep the previous build's code.
+    run([python, *pip, "install", f"{wheel}[packaging]"])
+    run([python, *pip, "install", "--no-deps", "--force-reinstall", wheel])
+    lap("install")
+
+    spec_args = ["--", "--no-onefile"] if opts.no_onefile else []
+    run(
+        [
+            python,
+            "-m",
+            "PyInstaller",
+            SPEC,
+            "--noconfirm",
+            "--clean",
+            "--log-level=WARN",
+            "--distpath",
+            opts.dist,
+            "--workpath",
+            opts.work / "pyinstaller",
+            *spec_args,
+        ]
+    )
+    lap("pyinstaller")
+
+    total = time.perf_counter() - start
+    print("build times: " + ", ".join(f"{n} {s:.1f}s" for n, s in steps) + f"; total {total:.1f}s")
+    exe = ".exe" if os.name == "nt" else ""
+    print(f"onedir:  {opts.dist / 'task-orchestrator' / ('task-orchestrator' + exe)}")
+    if not opts.no_onefile:
+        print(f"onefile: {opts.dist / ('task-orchestrator-onefile' + exe)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
