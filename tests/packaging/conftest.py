@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -40,3 +41,16 @@ def shadowing_project(tmp_path: Path) -> Path:
     (project / "click.py").write_text("raise ImportError('shadowed click')\n", "utf-8")
     (project / "mcp" / "__init__.py").write_text("raise ImportError('shadowed mcp')\n", "utf-8")
     return project
+
+
+@pytest.fixture
+def client_env(tmp_path: Path) -> dict[str, str]:
+    """A GUI client's environment, with HOME and our data root under tmp_path."""
+    return minimal_env(tmp_path / "client-home", tmp_path / "client-root")
+
+
+@pytest.fixture
+def session_start_payload() -> dict[str, object]:
+    """A real SessionStart payload from Claude Code 2.1.197 (shared/fixtures)."""
+    payload: dict[str, object] = json.loads((FIXTURES / "SessionStart.json").read_text("utf-8"))
+    return payload
