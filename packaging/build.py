@@ -1,10 +1,12 @@
 """Build the standalone binary from a clean venv.
 
-    python packaging/build.py [--no-onefile] [--reuse-venv]
+    python packaging/build.py [--no-onefile] [--reuse-venv] [--archive]
 
 1. a fresh venv in build/venv (the checkout's own environment never leaks into the binary);
 2. the project's wheel, installed there with its ``packaging`` extra (PyInstaller);
-3. PyInstaller on packaging/task-orchestrator.spec, into dist/.
+3. PyInstaller on packaging/task-orchestrator.spec, into dist/;
+4. with --archive, release archives in dist/ (tar.gz, or zip on Windows: both keep the
+   executable bit that CI artifact uploads would otherwise lose).
 
 Prints how long each step took. Standard library only, any OS.
 """
@@ -32,6 +34,30 @@ def run(cmd: list[str | Path], **kwargs: object) -> None:
     subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT, **kwargs)  # type: ignore[call-overload]
 
 
+def archive(dist: Path, onefile: bool) -> list[Path]:
+    """``task-orchestrator-<version>-<os>-<machine>[-onefile].<tar.gz|zip>`` in ``dist``."""
+    import platform
+    import re
+
+    text = (ROOT / "task_orchestrator" / "__init__.py").read_text(encoding="utf-8")
+    match = re.search(r'__version__ = "([^"]+)"', text)
+    version = match.group(1) if match else "unknown"
+    system = {"Darwin": "macos"}.get(platform.system(), platform.system().lower())
+    stem = f"task-orchestrator-{version}-{system}-{platform.machine().lower()}"
+    fmt = "zip" if os.name == "nt" else "gztar"
+    exe = ".exe" if os.name == "nt" else ""
+    made = [Path(shutil.make_archive(str(dist / stem), fmt, dist, "task-orchestrator"))]
+    if onefile:
+        # The onefile binary goes in under the plain name, so it runs as it is once unpacked.
+        staging = dist / "onefile-staging"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        shutil.copy2(dist / f"task-orchestrator-onefile{exe}", staging / f"task-orchestrator{exe}")
+        made.append(Path(shutil.make_archive(str(dist / f"{stem}-onefile"), fmt, staging)))
+        shutil.rmtree(staging)
+    return made
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--no-onefile", action="store_true", help="build only the onedir variant")
@@ -40,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="keep build/venv if it exists (faster, less clean)",
     )
+    parser.add_argument("--archive", action="store_true", help="also pack release archives")
     parser.add_argument("--python", default=sys.executable, help="interpreter for the venv")
     parser.add_argument("--dist", type=Path, default=ROOT / "dist")
     parser.add_argument("--work", type=Path, default=ROOT / "build")
@@ -92,6 +119,11 @@ def main(argv: list[str] | None = None) -> int:
         ]
     )
     lap("pyinstaller")
+
+    if opts.archive:
+        for path in archive(opts.dist, onefile=not opts.no_onefile):
+            print(f"archive: {path}")
+        lap("archive")
 
     total = time.perf_counter() - start
     print("build times: " + ", ".join(f"{n} {s:.1f}s" for n, s in steps) + f"; total {total:.1f}s")
