@@ -18,8 +18,10 @@ from .__main__ import setup_main
 
 SETUP_PROGRAM = "orchestrator-setup"
 _HELP = {"-h", "--help", "-V", "--version"}
-# Setup subcommands that only read (or remove): they must not copy the binary anywhere.
-_INSTALLING = {None, "install"}
+# Setup subcommands that only read or remove: they must not copy the binary anywhere. A
+# list of exceptions rather than of installing commands on purpose: copying when it was not
+# needed costs a folder, registering a path that was never filled breaks every client.
+_NOT_INSTALLING = {"uninstall", "remove", "list", "status", "show", "doctor", "check", "help"}
 
 
 def program_name(argv0: str) -> str:
@@ -40,12 +42,11 @@ def setup_args(argv0: str, args: list[str]) -> list[str] | None:
 
 
 def installs(args: list[str]) -> bool:
-    """Whether ``setup ARGS`` will register this binary somewhere (so it must first be in its
-    stable place): a bare setup or ``setup install``, without --dry-run or help."""
+    """Whether ``setup ARGS`` may register this binary somewhere, so it must first be in its
+    stable place: any setup but a dry run, help, or a command that only reads or removes."""
     if _HELP & set(args) or "--dry-run" in args:
         return False
-    command = next((a for a in args if not a.startswith("-")), None)
-    return command in _INSTALLING
+    return not _NOT_INSTALLING & set(args)
 
 
 def self_install() -> None:

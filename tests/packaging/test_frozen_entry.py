@@ -49,6 +49,8 @@ def test_setup_args(argv0: str, args: list[str], expected: list[str] | None) -> 
         (["install", "--help"], False),
         (["uninstall", "--all"], False),
         (["list"], False),
+        (["--scope", "user", "install"], True),
+        (["--client", "cursor"], True),
     ],
 )
 def test_installs(args: list[str], expected: bool) -> None:
