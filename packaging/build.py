@@ -75,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     venv = opts.work / "venv"
     wheels = opts.work / "wheel"
     pip = ["-m", "pip", "--disable-pip-version-check", "--quiet"]
+    # No .pyc at install time: PyInstaller compiles what it bundles itself.
+    no_compile = ["--no-compile"]
     steps: list[tuple[str, float]] = []
     start = last = time.perf_counter()
 
@@ -97,8 +99,8 @@ def main(argv: list[str] | None = None) -> int:
 
     # --force-reinstall of our wheel only: with --reuse-venv an unchanged version number
     # would otherwise keep the previous build's code.
-    run([python, *pip, "install", f"{wheel}[packaging]"])
-    run([python, *pip, "install", "--no-deps", "--force-reinstall", wheel])
+    run([python, *pip, "install", *no_compile, f"{wheel}[packaging]"])
+    run([python, *pip, "install", *no_compile, "--no-deps", "--force-reinstall", wheel])
     lap("install")
 
     spec_args = ["--", "--no-onefile"] if opts.no_onefile else []
