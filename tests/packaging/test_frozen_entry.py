@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 
 import pytest
@@ -107,3 +108,13 @@ def test_a_python_install_never_self_installs(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.delattr(sys, "frozen", raising=False)
     assert frozen.main([]) == 0
     assert calls.log == [("setup", [])]
+
+
+def test_the_entry_point_loads_nothing_heavy() -> None:
+    # Every hook call from the binary goes through task_orchestrator.frozen first.
+    code = "import sys, task_orchestrator.frozen; print(','.join(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = {m.split(".")[0] for m in out.stdout.strip().split(",")}
+    heavy = {"click", "pydantic", "mcp", "psutil", "platformdirs", "tomlkit", "json5"}
+    assert not loaded & heavy
+    assert "task_orchestrator.installer" not in out.stdout.split(",")
