@@ -43,7 +43,12 @@ def pipx_install(base: Path) -> Path:
         **quiet,  # type: ignore[call-overload]
     )
     (wheel,) = wheels.glob("*.whl")
-    env = {**os.environ, "PIPX_HOME": str(base / "pipx"), "PIPX_BIN_DIR": str(base / "bin")}
+    env = {
+        **os.environ,
+        "PIPX_HOME": str(base / "pipx"),
+        "PIPX_BIN_DIR": str(base / "bin"),
+        "PIPX_MAN_DIR": str(base / "man"),  # else pipx creates ~/.local/share/man
+    }
     subprocess.run([str(python), "-m", "pipx", "install", str(wheel)], env=env, **quiet)  # type: ignore[call-overload]
     return base / "pipx" / "venvs" / "task-orchestrator" / BIN / ("task-orchestrator" + EXE)
 
