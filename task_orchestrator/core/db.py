@@ -9,8 +9,6 @@ fails with "database is locked" at once instead of waiting.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import StoreUnavailable
@@ -81,28 +79,37 @@ def migrate_schema(conn: sqlite3.Connection) -> int:
     return schema_version(conn)
 
 
-@contextmanager
-def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+class write:
     """One read-modify-write transaction: all of it or nothing.
 
     SQLite's own failures (disk full, read-only file, lock held past the busy timeout,
     corruption) become :class:`StoreUnavailable` with a message that says what to do.
+    A class rather than ``@contextmanager``: contextlib is one more import on the hook path.
     """
-    try:
-        conn.execute("BEGIN IMMEDIATE")
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
         try:
-            yield conn
-        except BaseException:
-            # SQLite has already rolled back after some errors (SQLITE_FULL, for one).
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        else:
-            conn.execute("COMMIT")
-    except sqlite3.OperationalError as exc:
-        raise explain(conn, exc) from exc
-    except sqlite3.DatabaseError as exc:
-        raise explain(conn, exc) from exc
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as exc:
+            raise explain(self.conn, exc) from exc
+        return self.conn
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: object
+    ) -> None:
+        try:
+            if kind is None:
+                self.conn.execute("COMMIT")
+            elif self.conn.in_transaction:
+                # SQLite has already rolled back after some errors (SQLITE_FULL, for one).
+                self.conn.execute("ROLLBACK")
+        except sqlite3.DatabaseError as err:
+            raise explain(self.conn, err) from err
+        if isinstance(exc, sqlite3.DatabaseError):
+            raise explain(self.conn, exc) from exc
 
 
 def explain(conn: sqlite3.Connection, exc: sqlite3.Error) -> StoreUnavailable:

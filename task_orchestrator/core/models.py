@@ -1,14 +1,19 @@
-"""Plain dataclasses for what the store holds and takes. No pydantic here (hook path)."""
+"""What the store holds and takes, as plain records (core/record.py says why not
+dataclasses). No pydantic here either: this is on the hook path."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
-from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
-from typing import Any
+import time
 
 from .enums import ArtifactType, Complexity, Specialist, Status, TaskType
+from .record import FrozenRecord, Record
+
+# Set by type checkers only; typing costs the hooks about 3 ms at run time.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import sqlite3
+    from typing import Any, ClassVar
 
 # Limits that keep one call's input and every answer bounded; the messages that enforce them
 # name the limit so a model can split its input.
@@ -20,26 +25,65 @@ MAX_PLAN_DEPTH = 5
 MAX_ARTIFACT = 500_000
 MAX_SUMMARY = 4_000
 
+ISO_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def iso_from_epoch(seconds: float) -> str:
+    """UTC timestamps as fixed-width ISO strings, so text order is time order. Built with
+    ``time`` rather than ``datetime``, which the hooks would otherwise import for this."""
+    whole = int(seconds)
+    micros = round((seconds - whole) * 1_000_000)
+    if micros == 1_000_000:
+        whole, micros = whole + 1, 0
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)) + f".{micros:06d}Z"
+
 
 def now_iso() -> str:
-    """UTC timestamps as fixed-width ISO strings, so text order is time order."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return iso_from_epoch(time.time())
 
 
-def parse_iso(value: str) -> datetime:
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+def parse_iso(value: str) -> float:
+    """Seconds since the epoch of a timestamp written by :func:`now_iso`."""
+    import calendar
+
+    head, _, frac = value.rstrip("Z").partition(".")
+    return calendar.timegm(time.strptime(head, "%Y-%m-%dT%H:%M:%S")) + float(f"0.{frac or 0}")
 
 
-@dataclass(frozen=True)
-class Workspace:
+def _from_row(row: sqlite3.Row) -> dict[str, Any]:
+    return {k: row[k] for k in row.keys()}  # noqa: SIM118 (Row iterates values, not keys)
+
+
+class Workspace(FrozenRecord):
+    __slots__ = (
+        "id",
+        "path",
+        "name",
+        "created_at",
+    )
     id: str
     path: str
     name: str
     created_at: str
 
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Workspace:
+        return cls(**_from_row(row))
 
-@dataclass(frozen=True)
-class Session:
+
+class Session(FrozenRecord):
+    __slots__ = (
+        "id",
+        "workspace_id",
+        "client",
+        "external_id",
+        "status",
+        "active_task_id",
+        "started_at",
+        "last_seen_at",
+        "ended_at",
+        "outcome",
+    )
     id: str
     workspace_id: str
     client: str
@@ -53,11 +97,34 @@ class Session:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Session:
-        return cls(**{k: row[k] for k in row.keys()})  # noqa: SIM118 (Row has no __iter__ of keys)
+        return cls(**_from_row(row))
 
 
-@dataclass(frozen=True)
-class Task:
+class Task(FrozenRecord):
+    __slots__ = (
+        "id",
+        "workspace_id",
+        "parent_id",
+        "session_id",
+        "position",
+        "title",
+        "description",
+        "status",
+        "task_type",
+        "complexity",
+        "specialist",
+        "estimated_effort",
+        "context",
+        "summary",
+        "archived",
+        "created_at",
+        "updated_at",
+        "started_at",
+        "completed_at",
+        "version",
+        "depends_on",
+    )
+    _defaults: ClassVar[dict[str, Any]] = {"depends_on": ()}
     id: str
     workspace_id: str
     parent_id: str | None
@@ -78,44 +145,43 @@ class Task:
     started_at: str | None
     completed_at: str | None
     version: int
-    depends_on: tuple[str, ...] = ()
+    depends_on: tuple[str, ...]
 
     @classmethod
     def from_row(cls, row: sqlite3.Row, depends_on: tuple[str, ...] = ()) -> Task:
-        return cls(
-            id=row["id"],
-            workspace_id=row["workspace_id"],
-            parent_id=row["parent_id"],
-            session_id=row["session_id"],
-            position=row["position"],
-            title=row["title"],
-            description=row["description"],
+        values = _from_row(row)
+        values.update(
             status=Status(row["status"]),
             task_type=TaskType(row["task_type"]),
             complexity=Complexity(row["complexity"]),
             specialist=Specialist(row["specialist"]),
-            estimated_effort=row["estimated_effort"],
             context=json.loads(row["context"]),
-            summary=row["summary"],
             archived=bool(row["archived"]),
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-            started_at=row["started_at"],
-            completed_at=row["completed_at"],
-            version=row["version"],
             depends_on=depends_on,
         )
+        return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        """JSON-ready: enums as their values, dependencies as a list."""
+        data = self.as_dict()
         for key in ("status", "task_type", "complexity", "specialist"):
             data[key] = str(data[key])
+        data["context"] = dict(self.context)
         data["depends_on"] = list(self.depends_on)
         return data
 
 
-@dataclass(frozen=True)
-class Artifact:
+class Artifact(FrozenRecord):
+    __slots__ = (
+        "id",
+        "task_id",
+        "artifact_type",
+        "summary",
+        "content_sha256",
+        "size",
+        "file_paths",
+        "created_at",
+    )
     id: str
     task_id: str
     artifact_type: ArtifactType
@@ -126,8 +192,7 @@ class Artifact:
     created_at: str
 
 
-@dataclass
-class NewTask:
+class NewTask(Record):
     """One node of a plan handed to :meth:`TaskStore.create_tree`.
 
     ``depends_on`` entries are an ``int`` (index of a sibling in the same list), a ``str``
@@ -135,35 +200,88 @@ class NewTask:
     workspace.
     """
 
+    __slots__ = (
+        "title",
+        "description",
+        "task_type",
+        "complexity",
+        "specialist",
+        "estimated_effort",
+        "context",
+        "depends_on",
+        "subtasks",
+        "status",
+    )
+    _defaults: ClassVar[dict[str, Any]] = {
+        "description": "",
+        "task_type": TaskType.STANDARD,
+        "complexity": Complexity.MODERATE,
+        "specialist": Specialist.GENERALIST,
+        "estimated_effort": None,
+        "context": dict,
+        "depends_on": list,
+        "subtasks": list,
+        "status": Status.PENDING,
+    }
     title: str
-    description: str = ""
-    task_type: TaskType = TaskType.STANDARD
-    complexity: Complexity = Complexity.MODERATE
-    specialist: Specialist = Specialist.GENERALIST
-    estimated_effort: str | None = None
-    context: dict[str, Any] = field(default_factory=dict)
-    depends_on: list[int | str] = field(default_factory=list)
-    subtasks: list[NewTask] = field(default_factory=list)
-    status: Status = Status.PENDING
+    description: str
+    task_type: TaskType
+    complexity: Complexity
+    specialist: Specialist
+    estimated_effort: str | None
+    context: dict[str, Any]
+    depends_on: list[int | str]
+    subtasks: list[NewTask]
+    status: Status
+
+    def __init__(self, title: str, description: str = "", **values: Any) -> None:
+        super().__init__(title=title, description=description, **values)
 
 
-@dataclass
-class TaskFilter:
-    workspace_id: str | None = None
-    statuses: list[Status] | None = None
-    specialists: list[Specialist] | None = None
-    complexities: list[Complexity] | None = None
-    task_types: list[TaskType] | None = None
-    # None: any parent; "" : top-level tasks only; an id: children of that task.
-    parent_id: str | None = None
-    text: str | None = None
-    created_after: str | None = None
-    created_before: str | None = None
-    include_archived: bool = False
+class TaskFilter(Record):
+    __slots__ = (
+        "workspace_id",
+        "statuses",
+        "specialists",
+        "complexities",
+        "task_types",
+        "parent_id",
+        "text",
+        "created_after",
+        "created_before",
+        "include_archived",
+    )
+    _defaults: ClassVar[dict[str, Any]] = {
+        "workspace_id": None,
+        "statuses": None,
+        "specialists": None,
+        "complexities": None,
+        "task_types": None,
+        "parent_id": None,
+        "text": None,
+        "created_after": None,
+        "created_before": None,
+        "include_archived": False,
+    }
+    workspace_id: str | None
+    statuses: list[Status] | None
+    specialists: list[Specialist] | None
+    complexities: list[Complexity] | None
+    task_types: list[TaskType] | None
+    # None: any parent; "": top-level tasks only; an id: children of that task.
+    parent_id: str | None
+    text: str | None
+    created_after: str | None
+    created_before: str | None
+    include_archived: bool
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(FrozenRecord):
+    __slots__ = (
+        "tasks",
+        "next_cursor",
+        "total",
+    )
     tasks: list[Task]
     next_cursor: str | None
     total: int | None

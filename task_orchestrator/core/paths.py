@@ -6,17 +6,20 @@ user data dir; ``TASK_ORCHESTRATOR_HOME`` moves all of it, which is what every t
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
 from pathlib import Path
 
-ENV_HOME = "TASK_ORCHESTRATOR_HOME"
-APP_NAME = "task-orchestrator"
+from .record import FrozenRecord
+from .root import APP_NAME, ENV_HOME, data_root
+
+__all__ = ["APP_NAME", "ENV_HOME", "Paths", "default_paths"]
 
 
-@dataclass(frozen=True)
-class Paths:
+class Paths(FrozenRecord):
+    __slots__ = ("root",)
     root: Path
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root=root)
 
     @property
     def data(self) -> Path:
@@ -49,12 +52,4 @@ class Paths:
 
 def default_paths(env: dict[str, str] | None = None) -> Paths:
     """The root for this user, honouring ``TASK_ORCHESTRATOR_HOME``."""
-    environ = os.environ if env is None else env
-    override = environ.get(ENV_HOME)
-    if override:
-        return Paths(Path(override).expanduser().absolute())
-    # Imported here, not at module level: platformdirs is only needed without the override,
-    # and the hooks (which tests run with the override) then skip its import entirely.
-    import platformdirs
-
-    return Paths(Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)))
+    return Paths(Path(data_root(env)))

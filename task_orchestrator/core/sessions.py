@@ -36,13 +36,13 @@ class SessionsMixin(StoreBase):
                     row = self.conn.execute(
                         "SELECT * FROM workspaces WHERE id = ?", (ws_id,)
                     ).fetchone()
-        return Workspace(**{k: row[k] for k in row.keys()})  # noqa: SIM118
+        return Workspace.from_row(row)
 
     def get_workspace(self, workspace_id: str) -> Workspace:
         row = self.conn.execute("SELECT * FROM workspaces WHERE id = ?", (workspace_id,)).fetchone()
         if row is None:
             raise NotFound(f"no workspace {workspace_id!r}")
-        return Workspace(**{k: row[k] for k in row.keys()})  # noqa: SIM118
+        return Workspace.from_row(row)
 
     def open_session(
         self, workspace_id: str, client: str, external_id: str | None = None

@@ -7,10 +7,9 @@ when something is still open.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .enums import ArtifactType, Status
 from .models import Task
+from .record import FrozenRecord
 from .store import TaskStore
 
 # Bounds that keep one synthesis readable and within a model's context: each artifact
@@ -19,8 +18,18 @@ EXCERPT_CHARS = 1_500
 MAX_DOCUMENT_CHARS = 60_000
 
 
-@dataclass(frozen=True)
-class Synthesis:
+class Synthesis(FrozenRecord):
+    __slots__ = (
+        "parent",
+        "completed",
+        "open",
+        "cancelled",
+        "markdown",
+        "artifact_id",
+        "parent",
+        "completed",
+        "cancelled",
+    )
     parent: Task
     completed: list[Task]
     open: list[Task]
@@ -51,7 +60,14 @@ def synthesize(store: TaskStore, parent_id: str, *, record: bool = True) -> Synt
             artifact_type=ArtifactType.SYNTHESIS,
         )
         artifact_id = art.id
-    return Synthesis(parent, completed, still_open, cancelled, markdown, artifact_id)
+    return Synthesis(
+        parent=parent,
+        completed=completed,
+        open=still_open,
+        cancelled=cancelled,
+        markdown=markdown,
+        artifact_id=artifact_id,
+    )
 
 
 def _headline(

@@ -13,8 +13,7 @@ from __future__ import annotations
 import os
 import sys
 
-ENV_HOME = "TASK_ORCHESTRATOR_HOME"
-APP_NAME = "task-orchestrator"
+from ..core.root import data_root
 
 # name -> (default, allowed values or a (low, high) range for numbers, what it controls)
 CHOICES: dict[str, tuple[str, tuple[str, ...], str]] = {
@@ -37,17 +36,6 @@ NUMBERS: dict[str, tuple[float, float, float, str]] = {
     "stale_hours": (24.0, 0.1, 24.0 * 365, "in progress this long without change = stale"),
     "context_chars": (4000, 500, 20000, "largest context handed to the model, in characters"),
 }
-
-
-def data_root(env: dict[str, str] | os._Environ[str] | None = None) -> str:
-    """Same answer as ``core.paths.default_paths().root``."""
-    environ = os.environ if env is None else env
-    override = environ.get(ENV_HOME)
-    if override:
-        return os.path.abspath(os.path.expanduser(override))
-    import platformdirs  # only without the override, as in core.paths
-
-    return str(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
 def config_file(root: str | None = None) -> str:

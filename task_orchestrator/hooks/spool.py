@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 
-from .settings import data_root
+from ..core.root import data_root
 
 SPOOLED_EVENTS = frozenset(
     {"UserPromptSubmit", "PostToolUse", "TaskCreated", "TaskCompleted", "PreCompact", "SessionEnd"}
