@@ -169,9 +169,7 @@ class TaskStore:
                 "UPDATE sessions SET active_task_id = ?, last_seen_at = ? WHERE id = ?",
                 (task_id, now_iso(), session_id),
             )
-            self._event(
-                "session.active_task", session_id=session_id, task_id=task_id, data={}
-            )
+            self._event("session.active_task", session_id=session_id, task_id=task_id, data={})
 
     def close_session(self, session_id: str, outcome: str) -> Session:
         with db.write(self.conn):
@@ -631,8 +629,7 @@ class TaskStore:
 
     def find_external(self, source: str, scope: str, external_id: str) -> str | None:
         row = self.conn.execute(
-            "SELECT task_id FROM external_links WHERE source = ? AND scope = ? "
-            "AND external_id = ?",
+            "SELECT task_id FROM external_links WHERE source = ? AND scope = ? AND external_id = ?",
             (source, scope, external_id),
         ).fetchone()
         return None if row is None else str(row["task_id"])
@@ -764,7 +761,9 @@ class TaskStore:
         edges: dict[str, list[str]] = {}
         for a, b in self.conn.execute("SELECT task_id, depends_on_id FROM dependencies"):
             edges.setdefault(a, []).append(b)
-        index = {name: i for i, name in enumerate({*edges, *(b for v in edges.values() for b in v)})}
+        index = {
+            name: i for i, name in enumerate({*edges, *(b for v in edges.values() for b in v)})
+        }
         names = {i: n for n, i in index.items()}
         cycle = find_cycle({index[a]: [index[b] for b in bs] for a, bs in edges.items()})
         if cycle:
@@ -807,7 +806,7 @@ class TaskStore:
                 raise InvalidInput(f"{key} must be a string")
             return value
         try:
-            return kind(value).value  # type: ignore[call-arg, attr-defined]
+            return kind(value).value  # type: ignore[attr-defined]
         except ValueError:
             allowed = ", ".join(m.value for m in kind)  # type: ignore[attr-defined]
             raise InvalidInput(f"{key} {value!r} is not one of: {allowed}") from None
@@ -835,9 +834,7 @@ class TaskStore:
                 )
             return
         if new not in TRANSITIONS[old]:
-            hint = (
-                "; pass reopen=true to reopen it first" if old in TERMINAL else ""
-            )
+            hint = "; pass reopen=true to reopen it first" if old in TERMINAL else ""
             raise InvalidTransition(f"task {task_id} cannot go from {old} to {new}{hint}")
 
     @staticmethod
@@ -851,9 +848,7 @@ class TaskStore:
             sets["completed_at"] = None
         return sets
 
-    def _change_dependencies(
-        self, row: sqlite3.Row, add: list[str], remove: list[str]
-    ) -> None:
+    def _change_dependencies(self, row: sqlite3.Row, add: list[str], remove: list[str]) -> None:
         task_id = row["id"]
         for dep in add:
             dep_row = self._get_row(dep)
@@ -934,6 +929,109 @@ class TaskStore:
                 json.dumps(data or {}, ensure_ascii=False, default=str),
             ),
         )
+
+    # -- server additions (issue 3): multi-row changes that must be all or nothing -------
+
+    def record_work(
+        self,
+        task_id: str,
+        *,
+        status: Status,
+        summary: str,
+        content: str,
+        artifact_type: ArtifactType = ArtifactType.GENERAL,
+        file_paths: Sequence[str] = (),
+    ) -> tuple[Task, Artifact]:
+        """Store a piece of work as an artifact and move the task to ``status`` in one
+        transaction: a refused transition leaves no orphan artifact behind."""
+        if len(content) > MAX_ARTIFACT:
+            raise InvalidInput(
+                f"the detailed work has {len(content)} characters, more than {MAX_ARTIFACT}; "
+                "store the bulk in files and pass their paths"
+            )
+        if len(summary) > MAX_SUMMARY:
+            raise InvalidInput(f"the summary is longer than {MAX_SUMMARY} characters")
+        new = self._coerce_status(status)
+        with db.write(self.conn):
+            row = self._get_row(task_id)
+            old = Status(row["status"])
+            self._check_transition(task_id, old, new, False)
+            now = now_iso()
+            art_id = new_id("art")
+            self.conn.execute(
+                "INSERT INTO artifacts (id, task_id, artifact_type, summary, content, "
+                "content_sha256, file_paths, created_at) VALUES (?,?,?,?,?,?,?,?)",
+                (
+                    art_id,
+                    task_id,
+                    ArtifactType(artifact_type).value,
+                    summary,
+                    content,
+                    hashlib.sha256(content.encode("utf-8")).hexdigest(),
+                    json.dumps(list(file_paths), ensure_ascii=False),
+                    now,
+                ),
+            )
+            sets = self._status_columns(row, new, now)
+            sets["summary"] = summary
+            sets["updated_at"] = now
+            assignments = ", ".join(f"{k} = ?" for k in sets)
+            self.conn.execute(
+                f"UPDATE tasks SET {assignments}, version = version + 1 WHERE id = ?",
+                [*sets.values(), task_id],
+            )
+            self._event(
+                "task.status" if new != old else "task.updated",
+                workspace_id=row["workspace_id"],
+                task_id=task_id,
+                data={"from_status": old.value, "status": new.value, "artifact_id": art_id},
+            )
+        art = next(a for a in self.artifacts(task_id) if a.id == art_id)
+        return self.get_task(task_id), art
+
+    def cancel_tree(
+        self, task_id: str, *, reason: str, cascade: bool = True, drop_artifacts: bool = False
+    ) -> list[str]:
+        """Cancel a task and, with ``cascade``, its unfinished descendants, in one
+        transaction; returns the ids cancelled. ``drop_artifacts`` also deletes their stored
+        work. Completed subtasks keep their status and their work."""
+        with db.write(self.conn):
+            row = self._get_row(task_id)
+            if Status(row["status"]) in TERMINAL:
+                raise InvalidTransition(
+                    f"task {task_id} is already {row['status']}; nothing to cancel"
+                )
+            ids = [task_id]
+            if cascade:
+                below = self._descendant_ids(task_id)
+                if below:
+                    marks = ",".join("?" * len(below))
+                    ids += [
+                        r[0]
+                        for r in self.conn.execute(
+                            f"SELECT id FROM tasks WHERE id IN ({marks}) "
+                            "AND status NOT IN ('completed', 'cancelled')",
+                            below,
+                        )
+                    ]
+            marks = ",".join("?" * len(ids))
+            self.conn.execute(
+                f"UPDATE tasks SET status = 'cancelled', updated_at = ?, completed_at = NULL, "
+                f"version = version + 1 WHERE id IN ({marks})",
+                [now_iso(), *ids],
+            )
+            dropped = 0
+            if drop_artifacts:
+                dropped = self.conn.execute(
+                    f"DELETE FROM artifacts WHERE task_id IN ({marks})", ids
+                ).rowcount
+            self._event(
+                "task.cancelled",
+                workspace_id=row["workspace_id"],
+                task_id=task_id,
+                data={"ids": ids, "reason": reason, "artifacts_dropped": dropped},
+            )
+        return ids
 
 
 def _prefixed(alias: str) -> str:

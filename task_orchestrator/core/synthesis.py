@@ -103,7 +103,10 @@ def _render(
         lines.append("")
     text = "\n".join(lines).rstrip() + "\n"
     if len(text) > MAX_DOCUMENT_CHARS:
-        text = text[:MAX_DOCUMENT_CHARS] + "\n\n[truncated: the full work is in each subtask's artifacts]\n"
+        text = (
+            text[:MAX_DOCUMENT_CHARS]
+            + "\n\n[truncated: the full work is in each subtask's artifacts]\n"
+        )
     return text
 
 
