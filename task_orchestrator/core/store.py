@@ -806,7 +806,7 @@ class TaskStore:
                 raise InvalidInput(f"{key} must be a string")
             return value
         try:
-            return kind(value).value  # type: ignore[attr-defined]
+            return kind(value).value
         except ValueError:
             allowed = ", ".join(m.value for m in kind)  # type: ignore[attr-defined]
             raise InvalidInput(f"{key} {value!r} is not one of: {allowed}") from None
