@@ -36,7 +36,9 @@ def tool_args(ids: st.SearchStrategy[str]) -> dict[str, dict[str, st.SearchStrat
         {"title": st.text(max_size=15)},
         optional={
             "specialist": enum_or_junk(Specialist),
-            "depends_on": st.lists(st.one_of(st.integers(-1, 4), st.text(max_size=4), ids), max_size=3),
+            "depends_on": st.lists(
+                st.one_of(st.integers(-1, 4), st.text(max_size=4), ids), max_size=3
+            ),
             "description": st.text(max_size=30),
         },
     )
@@ -99,7 +101,9 @@ def tool_args(ids: st.SearchStrategy[str]) -> dict[str, dict[str, st.SearchStrat
         },
         "orchestrator_synthesize_results": {
             "parent_task_id": st.one_of(ids, junk),
-            "write_to": st.one_of(st.none(), st.sampled_from(["out.md", "../x.md", "/etc/x"]), junk),
+            "write_to": st.one_of(
+                st.none(), st.sampled_from(["out.md", "../x.md", "/etc/x"]), junk
+            ),
         },
         "orchestrator_get_status": {},
         "orchestrator_maintenance_coordinator": {
@@ -153,9 +157,7 @@ def test_any_arguments_give_a_result_or_a_tool_error(
             specs = tool_args(ids)
             names = data.draw(st.lists(st.sampled_from(sorted(specs)), min_size=1, max_size=12))
             for name in names:
-                args = data.draw(
-                    st.fixed_dictionaries({}, optional=specs[name]), label=name
-                )
+                args = data.draw(st.fixed_dictionaries({}, optional=specs[name]), label=name)
                 r = await c.call_tool(name, args)
                 body = "".join(getattr(b, "text", "") for b in r.content)
                 assert not (r.is_error and body.strip() == f"Error executing tool {name}"), (

@@ -26,9 +26,7 @@ def seed_huge(db: TaskStore, workspace_dir: Path, n: int) -> None:
         ws.id,
         NewTask(
             title="root",
-            subtasks=[
-                NewTask(title=f"t{i}", description=big, context=context) for i in range(n)
-            ],
+            subtasks=[NewTask(title=f"t{i}", description=big, context=context) for i in range(n)],
         ),
     )
 
@@ -68,7 +66,9 @@ async def test_offset_paging_under_the_cap(db: TaskStore, workspace_dir: Path) -
         await ok(c, "orchestrator_initialize_session", {"working_directory": str(workspace_dir)})
         offset = 0
         while offset is not None:
-            data = await ok(c, "orchestrator_query_tasks", {"limit": 50, "offset": offset, "detail": "full"})
+            data = await ok(
+                c, "orchestrator_query_tasks", {"limit": 50, "offset": offset, "detail": "full"}
+            )
             seen += [t["id"] for t in data["tasks"]]
             offset = data["next_offset"]
     assert len(seen) == len(set(seen)) == 13
