@@ -1,0 +1,147 @@
+"""Normal paths of the tools the workflow test does not cover in depth."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import Client
+from server_helpers import ok
+
+from task_orchestrator.core.store import TaskStore
+
+pytestmark = pytest.mark.anyio
+
+
+async def make_plan(c: Client) -> dict[str, Any]:
+    return await ok(
+        c,
+        "orchestrator_plan_task",
+        {"title": "P", "subtasks": [{"title": "A"}, {"title": "B", "depends_on": [0]}]},
+    )
+
+
+async def test_update_with_version_and_dependencies(client: Client) -> None:
+    plan = await make_plan(client)
+    a, b = (s["id"] for s in plan["subtasks"])
+    out = await ok(
+        client,
+        "orchestrator_update_task",
+        {
+            "task_id": a,
+            "title": "A2",
+            "expected_version": 1,
+            "specialist": "tester",
+            "context": {"k": 1},
+        },
+    )
+    assert out["task"]["version"] == 2 and set(out["changed"]) == {"title", "specialist", "context"}
+    out = await ok(client, "orchestrator_update_task", {"task_id": b, "remove_dependencies": [a]})
+    assert out["task"]["depends_on"] == []
+
+
+async def test_cancel_cascades_and_can_drop_work(client: Client, db: TaskStore) -> None:
+    plan = await make_plan(client)
+    a = plan["subtasks"][0]["id"]
+    await ok(
+        client,
+        "orchestrator_complete_task",
+        {"task_id": a, "summary": "s", "detailed_work": "w", "next_action": "continue"},
+    )
+    kept = await ok(
+        client, "orchestrator_cancel_task", {"task_id": plan["task"]["id"], "reason": "r"}
+    )
+    assert len(kept["cancelled"]) == 3 and len(db.artifacts(a)) == 1
+    plan2 = await make_plan(client)
+    a2 = plan2["subtasks"][0]["id"]
+    await ok(
+        client,
+        "orchestrator_complete_task",
+        {"task_id": a2, "summary": "s", "detailed_work": "w", "next_action": "blocked"},
+    )
+    await ok(
+        client,
+        "orchestrator_cancel_task",
+        {"task_id": a2, "reason": "r", "preserve_work": False, "cascade": False},
+    )
+    assert db.artifacts(a2) == [] and db.get_task(plan2["task"]["id"]).status == "pending"
+
+
+async def test_delete_archives_by_default_and_forces_hard_delete(
+    client: Client, db: TaskStore
+) -> None:
+    plan = await make_plan(client)
+    root = plan["task"]["id"]
+    out = await ok(client, "orchestrator_delete_task", {"task_id": root})
+    assert out["action"] == "archived" and len(out["ids"]) == 3
+    q = await ok(client, "orchestrator_query_tasks", {})
+    assert q["total"] == 0
+    q = await ok(client, "orchestrator_query_tasks", {"include_archived": True})
+    assert q["total"] == 3
+    out = await ok(
+        client,
+        "orchestrator_delete_task",
+        {"task_id": root, "archive_instead": False, "force": True},
+    )
+    assert out["action"] == "deleted"
+    assert db.integrity_problems() == []
+
+
+async def test_maintenance_actions_apply_only_without_dry_run(
+    client: Client, db: TaskStore, workspace_dir: Path
+) -> None:
+    plan = await make_plan(client)
+    a, _b = (s["id"] for s in plan["subtasks"])
+    await ok(client, "orchestrator_execute_task", {"task_id": a})
+    db.conn.execute(
+        "UPDATE tasks SET updated_at = '2000-01-01T00:00:00.000000Z' WHERE id = ?", (a,)
+    )
+    dry = await ok(client, "orchestrator_maintenance_coordinator", {"action": "scan_cleanup"})
+    assert any(a in f for f in dry["findings"]) and dry["changed"] == []
+    assert db.get_task(a).status == "in_progress"
+    done = await ok(
+        client, "orchestrator_maintenance_coordinator", {"action": "scan_cleanup", "dry_run": False}
+    )
+    assert done["changed"] == [f"{a} reset to pending"]
+
+    # An open subtask under a cancelled parent is an orphan.
+    db.conn.execute("UPDATE tasks SET status = 'cancelled' WHERE id = ?", (plan["task"]["id"],))
+    orphans = await ok(client, "orchestrator_maintenance_coordinator", {"action": "scan_cleanup"})
+    assert sum("orphan" in f for f in orphans["findings"]) == 2
+
+    doc = await ok(
+        client,
+        "orchestrator_maintenance_coordinator",
+        {"action": "update_documentation", "dry_run": False},
+    )
+    assert Path(doc["written_to"]).read_text(encoding="utf-8").startswith("# Tasks of project")
+    hand = await ok(client, "orchestrator_maintenance_coordinator", {"action": "prepare_handover"})
+    assert "Open tasks" in hand["report"]
+
+    p2 = await ok(client, "orchestrator_plan_task", {"title": "Q", "subtasks": [{"title": "only"}]})
+    only = p2["subtasks"][0]["id"]
+    await ok(
+        client,
+        "orchestrator_complete_task",
+        {"task_id": only, "summary": "s", "detailed_work": "w"},
+    )
+    await ok(
+        client, "orchestrator_update_task", {"task_id": p2["task"]["id"], "status": "completed"}
+    )
+    dry = await ok(client, "orchestrator_maintenance_coordinator", {"action": "archive_completed"})
+    assert any(p2["task"]["id"] in f for f in dry["findings"]) and not db.get_task(only).archived
+    await ok(
+        client,
+        "orchestrator_maintenance_coordinator",
+        {"action": "archive_completed", "dry_run": False},
+    )
+    assert db.get_task(only).archived
+
+
+async def test_shutdown_prepare_lists_work_in_progress(client: Client) -> None:
+    plan = await make_plan(client)
+    await ok(client, "orchestrator_execute_task", {"task_id": plan["subtasks"][0]["id"]})
+    out = await ok(client, "orchestrator_shutdown_prepare")
+    assert out["safe_to_stop"] is False and len(out["in_progress"]) == 1
+    assert "in progress" in out["blockers"][0]
