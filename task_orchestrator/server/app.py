@@ -89,7 +89,7 @@ def result(model: BaseModel, text: str) -> CallToolResult:
 
 
 def build_server(paths: Paths | None = None) -> MCPServer[ServerState]:
-    from . import tools_health, tools_session, tools_tasks
+    from . import tools_health, tools_manage, tools_session, tools_tasks
 
     app = App(paths)
     server: MCPServer[ServerState] = MCPServer(
@@ -102,6 +102,7 @@ def build_server(paths: Paths | None = None) -> MCPServer[ServerState]:
     )
     tools_session.register(server, app)
     tools_tasks.register(server, app)
+    tools_manage.register(server, app)
     tools_health.register(server, app)
 
     @server.resource(
