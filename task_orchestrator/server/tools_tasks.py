@@ -11,8 +11,9 @@ from pydantic import Field
 
 from ..core.enums import TERMINAL, ArtifactType, Complexity, Status, TaskType
 from ..core.errors import InvalidInput, InvalidTransition
-from ..core.models import MAX_DESCRIPTION, MAX_PLAN_NODES, MAX_SUMMARY, NewTask
+from ..core.models import MAX_DESCRIPTION, MAX_PLAN_NODES, MAX_SUMMARY, NewTask, Task
 from ..core.planner import Template, expand_template
+from ..core.store import TaskStore
 from .app import App, result, tool_errors
 from .models import (
     CompleteOut,
@@ -35,6 +36,16 @@ NEXT_ACTIONS: dict[str, Status] = {
 }
 
 TaskId = Annotated[str, Field(min_length=1, max_length=100, description="A task id.")]
+
+
+def is_ready(store: TaskStore, task: Task) -> bool:
+    """Pending or needing revision, every dependency completed, no unfinished subtask: the
+    same rule as TaskStore.ready_tasks, for one task."""
+    if task.archived or task.status not in (Status.PENDING, Status.NEEDS_REVISION):
+        return False
+    if store.blockers(task.id):
+        return False
+    return all(c.status in TERMINAL for c in store.children(task.id))
 
 
 def register(server: MCPServer[Any], app: App) -> None:
@@ -126,11 +137,7 @@ def register(server: MCPServer[Any], app: App) -> None:
             tasks = state.store.create_tree(
                 ws.id, root, parent_id=parent_task_id, session_id=session.id
             )
-            ready = [
-                t.id
-                for t in state.store.ready_tasks(ws.id, limit=50)
-                if t.id in {c.id for c in tasks[1:]}
-            ]
+            ready = [t.id for t in tasks[1:] if is_ready(state.store, t)]
         top = tasks[0]
         subs = [TaskBrief.of(t) for t in tasks[1:]]
         if chosen is not None:
@@ -254,12 +261,11 @@ def register(server: MCPServer[Any], app: App) -> None:
         (stored as an artifact), and what happens next (complete, continue, needs_revision,
         blocked). The answer lists the tasks that became ready and whether the parent can now
         be synthesized."""
-        state, ws, _ = await session_for(app, ctx)
+        state, _ws, _ = await session_for(app, ctx)
         store = state.store
         with tool_errors():
             if not summary.strip():
                 raise InvalidInput("the summary is empty; say in a sentence what was done")
-            before = {t.id for t in store.ready_tasks(ws.id, limit=200)}
             task, art = store.record_work(
                 task_id,
                 status=NEXT_ACTIONS[next_action],
@@ -268,9 +274,11 @@ def register(server: MCPServer[Any], app: App) -> None:
                 artifact_type=artifact_type,
                 file_paths=file_paths,
             )
-            ready = [
-                t for t in store.ready_tasks(task.workspace_id, limit=200) if t.id not in before
-            ]
+            # Only the tasks waiting on this one can have become ready: checking them is
+            # cheap, where listing every ready task of a big store is not.
+            ready = []
+            if task.status == Status.COMPLETED:
+                ready = [t for t in store.dependents(task.id) if is_ready(store, t)]
             parent_ready = False
             if task.parent_id:
                 siblings = store.children(task.parent_id)
