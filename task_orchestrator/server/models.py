@@ -168,6 +168,7 @@ class QueryOut(BaseModel):
     tasks: list[TaskView]
     returned: int
     total: int
+    total_is_lower_bound: bool = False
     next_cursor: str | None = None
     next_offset: int | None = None
     truncated_to_fit: bool = False

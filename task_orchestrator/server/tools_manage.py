@@ -23,6 +23,8 @@ from .tools_tasks import TaskId
 #: store holds; the task list gets this much and the rest of the answer is small.
 QUERY_BUDGET_CHARS = 70_000
 MAX_PAGE_TOOL = min(MAX_PAGE, 100)
+#: Counting stops here: an exact count of 100,000 rows costs more than the page itself.
+TOTAL_CAP = 10_000
 
 
 def _size(view: TaskView) -> int:
@@ -78,9 +80,8 @@ def register(server: MCPServer[Any], app: App) -> None:
                 created_before=created_before,
                 include_archived=include_archived,
             )
-            page = state.store.query(
-                flt, limit=limit, cursor=cursor, offset=offset, with_total=True
-            )
+            page = state.store.query(flt, limit=limit, cursor=cursor, offset=offset)
+            total = state.store.count_capped(flt, TOTAL_CAP)
             full = detail == "full"
             views: list[TaskView] = []
             used = 0
@@ -109,13 +110,15 @@ def register(server: MCPServer[Any], app: App) -> None:
         out = QueryOut(
             tasks=views,
             returned=len(views),
-            total=page.total or 0,
+            total=total,
+            total_is_lower_bound=total >= TOTAL_CAP,
             next_cursor=next_cursor,
             next_offset=next_offset,
             truncated_to_fit=cut,
             detail=detail,
         )
-        lines = [f"{len(views)} of {page.total} tasks" + (" (cut to fit)" if cut else "")]
+        shown = f"{total}+" if total >= TOTAL_CAP else str(total)
+        lines = [f"{len(views)} of {shown} tasks" + (" (cut to fit)" if cut else "")]
         lines += [f"- {v.id} [{v.status}] {v.title}" for v in views[:50]]
         if next_cursor or next_offset is not None:
             lines.append("More: pass next_cursor (or next_offset) to get the next page.")

@@ -18,11 +18,12 @@ from pydantic import Field
 from ..core.enums import ArtifactType, Status
 from ..core.errors import InvalidInput
 from ..core.models import Session, TaskFilter, Workspace
-from ..core.overview import overview, render_overview
+from ..core.overview import render_overview
 from ..core.synthesis import synthesize
 from .app import App, result, tool_errors
 from .models import SessionOut, StatusOut, SynthesisOut, TaskBrief
 from .state import ServerState
+from .views import open_work
 
 GUIDE = (
     "1. orchestrator_plan_task: describe the goal; give subtasks with dependencies, or let a "
@@ -139,7 +140,7 @@ def register(server: MCPServer[Any], app: App) -> None:
                 else:
                     state.use_workspace(*state.default_directory())
             ws, session, resumed = state.ensure_session()
-            view = overview(state.store, ws.id)
+            view = open_work(state.store, ws.id)
         text = render_overview(view, max_chars=3_000)
         out = SessionOut(
             workspace=ws.path,
@@ -164,7 +165,7 @@ def register(server: MCPServer[Any], app: App) -> None:
         task or to report progress."""
         state, ws, session = await session_for(app, ctx)
         with tool_errors():
-            view = overview(state.store, ws.id, limit=10)
+            view = open_work(state.store, ws.id)
             done = state.store.query(
                 TaskFilter(workspace_id=ws.id, statuses=[Status.COMPLETED]), limit=5
             ).tasks

@@ -48,6 +48,16 @@ def is_ready(store: TaskStore, task: Task) -> bool:
     return all(c.status in TERMINAL for c in store.children(task.id))
 
 
+def new_ready(store: TaskStore, planned: list[Task]) -> list[str]:
+    """Which freshly planned tasks can start now: no subtasks of their own, and no dependency
+    other than existing tasks that are completed (new tasks are all pending)."""
+    new_ids = {t.id for t in planned}
+    parents = {t.parent_id for t in planned}
+    outside = sorted({d for t in planned for d in t.depends_on if d not in new_ids})
+    done = {t.id for t in store.get_tasks(outside) if t.status == Status.COMPLETED}
+    return [t.id for t in planned if t.id not in parents and all(d in done for d in t.depends_on)]
+
+
 def register(server: MCPServer[Any], app: App) -> None:
     @server.tool(
         name="orchestrator_plan_task",
@@ -137,7 +147,7 @@ def register(server: MCPServer[Any], app: App) -> None:
             tasks = state.store.create_tree(
                 ws.id, root, parent_id=parent_task_id, session_id=session.id
             )
-            ready = [t.id for t in tasks[1:] if is_ready(state.store, t)]
+            ready = new_ready(state.store, tasks[1:])
         top = tasks[0]
         subs = [TaskBrief.of(t) for t in tasks[1:]]
         if chosen is not None:

@@ -70,15 +70,24 @@ def test_stdout_is_only_json_rpc() -> None:
             "params": {"name": "orchestrator_health_check", "arguments": {}},
         },
     ]
-    proc = subprocess.run(
+    # Keep stdin open until the last answer: at EOF the server stops and may drop a request
+    # still in flight.
+    with subprocess.Popen(
         [sys.executable, "-I", "-m", "task_orchestrator", "serve"],
-        input="".join(json.dumps(m) + "\n" for m in msgs),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
         env=run_env(),
-        capture_output=True,
         text=True,
-        timeout=60,
-    )
-    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    ) as proc:
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write("".join(json.dumps(m) + "\n" for m in msgs))
+        proc.stdin.flush()
+        lines = [json.loads(proc.stdout.readline()), json.loads(proc.stdout.readline())]
+        proc.stdin.close()
+        rest = proc.stdout.read()
+        proc.wait(timeout=30)
+    assert rest == ""
     assert [m.get("id") for m in lines] == [1, 2]
     assert lines[1]["result"]["structuredContent"]["status"] in ("healthy", "degraded")
 
