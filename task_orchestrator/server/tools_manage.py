@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context, MCPServer
@@ -67,6 +68,11 @@ def register(server: MCPServer[Any], app: App) -> None:
             if workspace == "*":
                 ws_id = None
             elif workspace is not None:
+                if not os.path.isabs(workspace) or not os.path.isdir(workspace):
+                    raise InvalidInput(
+                        f"workspace {workspace!r} is not an existing absolute directory; give a "
+                        "project path, or '*' for all workspaces"
+                    )
                 ws_id = state.store.workspace(resolve_workspace(workspace)).id
             flt = TaskFilter(
                 workspace_id=ws_id,

@@ -276,6 +276,15 @@ def register(server: MCPServer[Any], app: App) -> None:
         with tool_errors():
             if not summary.strip():
                 raise InvalidInput("the summary is empty; say in a sentence what was done")
+            if next_action == "complete":
+                # A parent is finished by synthesis: completing it over open subtasks would
+                # report work as done that is not.
+                still_open = [c for c in store.children(task_id) if c.status not in TERMINAL]
+                if still_open:
+                    raise InvalidTransition(
+                        f"task {task_id} has {len(still_open)} unfinished subtasks; complete or "
+                        "cancel them, then call orchestrator_synthesize_results"
+                    )
             task, art = store.record_work(
                 task_id,
                 status=NEXT_ACTIONS[next_action],

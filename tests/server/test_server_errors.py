@@ -132,6 +132,13 @@ async def test_complete_refusals(client: Client, db: TaskStore, plan: dict[str, 
     )
     await refused(client, db, "orchestrator_complete_task", {**base, "summary": ""}, "summary")
     await refused(
+        client,
+        db,
+        "orchestrator_complete_task",
+        {**base, "task_id": plan["task"]["id"]},
+        "unfinished subtasks",
+    )
+    await refused(
         client, db, "orchestrator_complete_task", {**base, "next_action": "done"}, "next_action"
     )
     await refused(
@@ -152,6 +159,8 @@ async def test_query_refusals(client: Client, db: TaskStore) -> None:
         ({"limit": 10_000}, "limit"),
         ({"status": ["finished"]}, "status"),
         ({"offset": -1}, "offset"),
+        ({"workspace": "relative/dir"}, "absolute directory"),
+        ({"workspace": "/no/such/dir"}, "absolute directory"),
     ]:
         await refused(client, db, "orchestrator_query_tasks", args, needle)
 

@@ -145,3 +145,16 @@ async def test_shutdown_prepare_lists_work_in_progress(client: Client) -> None:
     out = await ok(client, "orchestrator_shutdown_prepare")
     assert out["safe_to_stop"] is False and len(out["in_progress"]) == 1
     assert "in progress" in out["blockers"][0]
+
+
+async def test_query_total_is_capped(client: Client, db: TaskStore, workspace_dir: Path) -> None:
+    from task_orchestrator.core.models import NewTask
+    from task_orchestrator.server.tools_manage import TOTAL_CAP
+
+    ws = db.workspace(workspace_dir)
+    for start in range(0, TOTAL_CAP + 1, 199):
+        db.create_tree(ws.id, NewTask(title=f"p{start}", subtasks=[NewTask(title="s")] * 198))
+    out = await ok(client, "orchestrator_query_tasks", {"limit": 5})
+    assert out["total"] == TOTAL_CAP and out["total_is_lower_bound"] is True
+    small = await ok(client, "orchestrator_query_tasks", {"text": "p0"})
+    assert small["total"] == 1 and small["total_is_lower_bound"] is False
