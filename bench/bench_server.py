@@ -156,6 +156,8 @@ def measure_calls(env: dict[str, str], workspace: Path, rounds: int) -> dict[str
         "plan_task (10 subtasks)": ("orchestrator_plan_task", plan_args),
         "query_tasks (one page of 20)": ("orchestrator_query_tasks", {"limit": 20}),
         "get_status": ("orchestrator_get_status", {}),
+        # The protocol's own cost: a tool that does next to nothing.
+        "restart_status (round-trip floor)": ("orchestrator_restart_status", {"limit": 1}),
     }
     out: dict[str, list[float]] = {}
     for label, (name, args) in calls.items():
