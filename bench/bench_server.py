@@ -213,7 +213,7 @@ def main() -> int:
             seed(db_path, workspace, size)
             print(f"seeded {size} tasks in {time.perf_counter() - t:.1f} s", file=sys.stderr)
             for label, values in measure_calls(env, workspace, rounds).items():
-                budget = f"{budgets[label]} ms" if size >= 100_000 else "-"
+                budget = f"{budgets[label]} ms" if size >= 100_000 and label in budgets else "-"
                 rows.append(
                     f"| {label}, {size:,} tasks | {statistics.median(values):.2f} ms | "
                     f"{pct(values, 0.95):.2f} ms | {budget} |"
