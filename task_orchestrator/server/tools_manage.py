@@ -133,7 +133,7 @@ def register(server: MCPServer[Any], app: App) -> None:
     @server.tool(
         name="orchestrator_update_task",
         annotations=ToolAnnotations(
-            read_only_hint=False, destructive_hint=False, idempotent_hint=True
+            read_only_hint=False, destructive_hint=False, idempotent_hint=False
         ),
     )
     async def update_task(
