@@ -88,6 +88,33 @@ def result(model: BaseModel, text: str) -> CallToolResult:
     )
 
 
+def strip_titles(node: Any, *, names: bool = False) -> Any:
+    """A JSON schema without pydantic's generated ``title`` annotations ("Task Id" for
+    task_id...), which repeat the property names and cost about a fifth of tools/list.
+    ``names`` marks a mapping of names to schemas (properties, $defs), whose keys stay."""
+    if isinstance(node, list):
+        return [strip_titles(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    return {
+        k: strip_titles(v, names=k in ("properties", "$defs"))
+        for k, v in node.items()
+        if names or not (k == "title" and isinstance(v, str))
+    }
+
+
+def _lean_schemas(server: MCPServer[Any]) -> None:
+    # The SDK has no public hook for this; if its internals move, tools/list is merely longer.
+    manager = getattr(server, "_tool_manager", None)
+    for info in manager.list_tools() if manager is not None else []:
+        lean = strip_titles(info.parameters)
+        info.parameters.clear()
+        info.parameters.update(lean)
+        meta = getattr(info, "fn_metadata", None)
+        if meta is not None and meta.output_schema is not None:
+            meta.output_schema = strip_titles(meta.output_schema)
+
+
 def build_server(paths: Paths | None = None) -> MCPServer[ServerState]:
     from . import tools_health, tools_manage, tools_session, tools_tasks
 
@@ -104,6 +131,7 @@ def build_server(paths: Paths | None = None) -> MCPServer[ServerState]:
     tools_tasks.register(server, app)
     tools_manage.register(server, app)
     tools_health.register(server, app)
+    _lean_schemas(server)
 
     @server.resource(
         "orchestrator://templates",
