@@ -53,13 +53,13 @@ class App:
         # spawn-to-initialize time stays close to importing the SDK alone.
         state = ServerState.open(self.paths)
         self._state = state
-        log.info("server started, store %s", state.store.path)
+        log.info("server started, store %s", self.paths.db)
         try:
             yield state
         finally:
             self._state = None
             # Another process may hold the WAL; the next checkpoint folds it then.
-            with suppress(sqlite3.Error):
+            with suppress(sqlite3.Error, StoreError):
                 state.store.checkpoint()
             state.close()
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.errors import InvalidInput
+from ..core.errors import InvalidInput, StoreError, StoreUnavailable
 from ..core.models import Session, Workspace
 from ..core.paths import Paths
 from ..core.planner import Catalog, load_catalog
@@ -46,7 +46,7 @@ def read_config(path: Path) -> tuple[dict[str, Any], str | None]:
 @dataclass
 class ServerState:
     paths: Paths
-    store: TaskStore
+    store_or_none: TaskStore | None
     catalog: Catalog
     config: dict[str, Any]
     started_monotonic: float = field(default_factory=time.monotonic)
@@ -57,23 +57,48 @@ class ServerState:
     client_name: str = "mcp"
     restarts: int = 0
     config_problem: str | None = None
+    store_error: str | None = None
+
+    @property
+    def store(self) -> TaskStore:
+        """The open store; a store that could not be opened is reported by every tool (and
+        by health_check) instead of killing the server, so the model can tell the user."""
+        if self.store_or_none is None:
+            raise StoreUnavailable(
+                self.store_error or "the task store is not open; run orchestrator_restart_server"
+            )
+        return self.store_or_none
+
+    @store.setter
+    def store(self, value: TaskStore) -> None:
+        self.store_or_none = value
+        self.store_error = None
 
     @classmethod
     def open(cls, paths: Paths) -> ServerState:
         config, problem = read_config(paths.config_file)
+        store, error = None, None
+        try:
+            store = TaskStore.open(paths.db)
+        except StoreError as exc:
+            error = str(exc)
+            log.error("store not available: %s", exc)
         state = cls(
             paths=paths,
-            store=TaskStore.open(paths.db),
+            store_or_none=store,
             catalog=load_catalog(paths.config_dir),
             config=config,
         )
         state.config_problem = problem
+        state.store_error = error
         for msg in state.catalog.problems:
             log.warning("catalog: %s", msg)
         return state
 
     def close(self) -> None:
-        self.store.close()
+        if self.store_or_none is not None:
+            self.store_or_none.close()
+            self.store_or_none = None
 
     @property
     def uptime_s(self) -> float:

@@ -170,13 +170,15 @@ def register(server: MCPServer[Any], app: App) -> None:
         with tool_errors():
             t = time.perf_counter()
             # A reader in another process may hold the WAL; reopening is still fine.
-            with suppress(sqlite3.OperationalError):
-                state.store.checkpoint()
+            if state.store_or_none is not None:
+                with suppress(sqlite3.OperationalError):
+                    state.store_or_none.checkpoint()
             timings["checkpoint"] = _ms(t)
             t = time.perf_counter()
             # Open the new connection before closing the old: a failure keeps the old one.
-            fresh = TaskStore.open(state.paths.db, create=False)
-            state.store.close()
+            # A store deleted under a running server is reported, not re-created empty.
+            fresh = TaskStore.open(state.paths.db, create=state.store_or_none is None)
+            state.close()
             state.store = fresh
             timings["reopen_store"] = _ms(t)
             t = time.perf_counter()

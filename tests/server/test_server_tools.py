@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 from mcp import Client
-from server_helpers import ok
+from server_helpers import ok, text
 
+from task_orchestrator.core.paths import Paths
 from task_orchestrator.core.store import TaskStore
+from task_orchestrator.server.app import build_server
 
 pytestmark = pytest.mark.anyio
 
@@ -158,3 +160,21 @@ async def test_query_total_is_capped(client: Client, db: TaskStore, workspace_di
     assert out["total"] == TOTAL_CAP and out["total_is_lower_bound"] is True
     small = await ok(client, "orchestrator_query_tasks", {"text": "p0"})
     assert small["total"] == 1 and small["total_is_lower_bound"] is False
+
+
+async def test_unopenable_store_is_reported_not_fatal(paths: Paths, workspace_dir: Path) -> None:
+    paths.db.parent.mkdir(parents=True)
+    paths.db.write_bytes(b"this is not a database" * 100)
+    async with Client(build_server()) as c:
+        r = await c.call_tool(
+            "orchestrator_initialize_session", {"working_directory": str(workspace_dir)}
+        )
+        assert r.is_error and "cannot be opened" in text(r)
+        health = await ok(c, "orchestrator_health_check")
+        assert health["status"] == "unhealthy" and not health["store_reachable"]
+        recon = await ok(c, "orchestrator_reconnect_test")
+        assert recon["ok"] is False
+        # Repaired underneath (here: removed, so a fresh store is created): a restart recovers.
+        paths.db.unlink()
+        await ok(c, "orchestrator_restart_server")
+        await ok(c, "orchestrator_initialize_session", {"working_directory": str(workspace_dir)})
