@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context, MCPServer
@@ -26,6 +27,7 @@ QUERY_BUDGET_CHARS = 70_000
 MAX_PAGE_TOOL = min(MAX_PAGE, 100)
 #: Counting stops here: an exact count of 100,000 rows costs more than the page itself.
 TOTAL_CAP = 10_000
+ISO_UTC = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?Z?)?")
 
 
 def _size(view: TaskView) -> int:
@@ -47,7 +49,9 @@ def register(server: MCPServer[Any], app: App) -> None:
             str | None, Field(description="Children of this task; '' for top-level tasks.")
         ] = None,
         text: Annotated[str | None, Field(max_length=200)] = None,
-        created_after: Annotated[str | None, Field(description="ISO time, UTC.")] = None,
+        created_after: Annotated[
+            str | None, Field(description="UTC, e.g. 2026-01-31 or 2026-01-31T14:00:00Z.")
+        ] = None,
         created_before: str | None = None,
         workspace: Annotated[
             str | None, Field(description="A project path; '*' for all workspaces.")
@@ -64,6 +68,12 @@ def register(server: MCPServer[Any], app: App) -> None:
         are capped in size, so ask for fewer or filter more if truncated_to_fit is set."""
         state, ws, _ = await session_for(app, ctx)
         with tool_errors():
+            for moment in (created_after, created_before):
+                # Stored times are fixed-width UTC text; anything else would compare wrongly.
+                if moment is not None and not ISO_UTC.fullmatch(moment):
+                    raise InvalidInput(
+                        f"{moment!r} is not a UTC time; write 2026-01-31 or 2026-01-31T14:00:00Z"
+                    )
             ws_id: str | None = ws.id
             if workspace == "*":
                 ws_id = None

@@ -160,6 +160,8 @@ async def test_query_refusals(client: Client, db: TaskStore) -> None:
         ({"status": ["finished"]}, "status"),
         ({"offset": -1}, "offset"),
         ({"workspace": "relative/dir"}, "absolute directory"),
+        ({"created_after": "yesterday"}, "not a UTC time"),
+        ({"created_before": "2026-01-31T14:00:00+02:00"}, "not a UTC time"),
         ({"workspace": "/no/such/dir"}, "absolute directory"),
     ]:
         await refused(client, db, "orchestrator_query_tasks", args, needle)

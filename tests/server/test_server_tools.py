@@ -178,3 +178,11 @@ async def test_unopenable_store_is_reported_not_fatal(paths: Paths, workspace_di
         paths.db.unlink()
         await ok(c, "orchestrator_restart_server")
         await ok(c, "orchestrator_initialize_session", {"working_directory": str(workspace_dir)})
+
+
+async def test_query_by_creation_time(client: Client) -> None:
+    await make_plan(client)
+    everything = await ok(client, "orchestrator_query_tasks", {"created_after": "2000-01-01"})
+    assert everything["total"] == 3
+    none = await ok(client, "orchestrator_query_tasks", {"created_before": "2000-01-01T00:00Z"})
+    assert none["total"] == 0
