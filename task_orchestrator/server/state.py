@@ -101,6 +101,16 @@ class ServerState:
             self.store_or_none = None
 
     @property
+    def stale_hours(self) -> float:
+        """``[server] stale_hours`` in config.toml: after how long without a change an
+        in-progress task counts as stale (default 24)."""
+        section = self.config.get("server")
+        value = section.get("stale_hours") if isinstance(section, dict) else None
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+            return float(value)
+        return 24.0
+
+    @property
     def uptime_s(self) -> float:
         return time.monotonic() - self.started_monotonic
 

@@ -70,7 +70,9 @@ def register(server: MCPServer[Any], app: App) -> None:
         dry_run: Annotated[
             bool, Field(description="Report without changing anything (default).")
         ] = True,
-        stale_hours: Annotated[float, Field(gt=0, le=24 * 365)] = 24.0,
+        stale_hours: Annotated[
+            float | None, Field(gt=0, le=24 * 365, description="Default: config, else 24.")
+        ] = None,
         path: Annotated[
             str | None, Field(description="update_documentation: file inside the workspace.")
         ] = None,
@@ -88,7 +90,7 @@ def register(server: MCPServer[Any], app: App) -> None:
                 workspace=ws,
                 all_workspaces=scope == "all",
                 dry_run=dry_run,
-                stale_hours=stale_hours,
+                stale_hours=stale_hours or state.stale_hours,
                 path=path,
                 session_id=session.id,
             )

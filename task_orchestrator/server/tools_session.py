@@ -140,7 +140,7 @@ def register(server: MCPServer[Any], app: App) -> None:
                 else:
                     state.use_workspace(*state.default_directory())
             ws, session, resumed = state.ensure_session()
-            view = open_work(state.store, ws.id)
+            view = open_work(state.store, ws.id, stale_hours=state.stale_hours)
         text = render_overview(view, max_chars=3_000)
         out = SessionOut(
             workspace=ws.path,
@@ -165,7 +165,7 @@ def register(server: MCPServer[Any], app: App) -> None:
         task or to report progress."""
         state, ws, session = await session_for(app, ctx)
         with tool_errors():
-            view = open_work(state.store, ws.id)
+            view = open_work(state.store, ws.id, stale_hours=state.stale_hours)
             done = state.store.query(
                 TaskFilter(workspace_id=ws.id, statuses=[Status.COMPLETED]), limit=5
             ).tasks

@@ -14,11 +14,13 @@ from ..core.store import TaskStore
 READY_SCAN = 500
 
 
-def open_work(store: TaskStore, workspace_id: str, *, limit: int = 10) -> Overview:
+def open_work(
+    store: TaskStore, workspace_id: str, *, limit: int = 10, stale_hours: float = 24.0
+) -> Overview:
     return Overview(
         counts=store.counts_by_status(workspace_id),
         in_progress=store.in_progress(workspace_id, limit=limit),
         ready=store.recent_ready_tasks(workspace_id, limit=limit, scan=READY_SCAN),
         blocked=store.blocked_tasks(workspace_id, limit=limit),
-        stale=store.stale_tasks(stale_cutoff(24.0), workspace_id, limit=limit),
+        stale=store.stale_tasks(stale_cutoff(stale_hours), workspace_id, limit=limit),
     )

@@ -186,3 +186,22 @@ async def test_query_by_creation_time(client: Client) -> None:
     assert everything["total"] == 3
     none = await ok(client, "orchestrator_query_tasks", {"created_before": "2000-01-01T00:00Z"})
     assert none["total"] == 0
+
+
+async def test_restart_reloads_config(client: Client, db: TaskStore, paths: Paths) -> None:
+    plan = await make_plan(client)
+    a = plan["subtasks"][0]["id"]
+    await ok(client, "orchestrator_execute_task", {"task_id": a})
+    # Two hours without a change: not stale by default (24 h), stale with a 1 h setting.
+    db.conn.execute(
+        "UPDATE tasks SET updated_at = strftime('%Y-%m-%dT%H:%M:%f000Z', 'now', '-2 hours') "
+        "WHERE id = ?",
+        (a,),
+    )
+    scan = await ok(client, "orchestrator_maintenance_coordinator", {"action": "scan_cleanup"})
+    assert not any("stale" in f for f in scan["findings"])
+    paths.config_file.parent.mkdir(parents=True, exist_ok=True)
+    paths.config_file.write_text("[server]\nstale_hours = 1\n", encoding="utf-8")
+    await ok(client, "orchestrator_restart_server")
+    scan = await ok(client, "orchestrator_maintenance_coordinator", {"action": "scan_cleanup"})
+    assert any(a in f and "stale" in f for f in scan["findings"])
