@@ -8,6 +8,7 @@ from . import db
 from .base import StoreBase
 from .enums import (
     ArtifactType,
+    Status,
 )
 from .errors import InvalidInput, NotFound
 from .ids import new_id
@@ -15,8 +16,10 @@ from .models import (
     MAX_ARTIFACT,
     MAX_SUMMARY,
     Artifact,
+    Task,
     now_iso,
 )
+from .transitions import check_transition, coerce_status, status_columns
 
 # Set by type checkers only; typing costs the hooks about 3 ms at run time.
 TYPE_CHECKING = False
@@ -46,9 +49,7 @@ class RecordsMixin(StoreBase):
             row = self._get_row(task_id)
             art_id = new_id("art")
             now = now_iso()
-            import hashlib  # here, not at the top: it loads OpenSSL, which hooks never need
-
-            digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
+            digest = _sha256(content)
             self.conn.execute(
                 "INSERT INTO artifacts (id, task_id, artifact_type, summary, content, "
                 "content_sha256, file_paths, created_at) VALUES (?,?,?,?,?,?,?,?)",
@@ -182,3 +183,66 @@ class RecordsMixin(StoreBase):
         with db.write(self.conn):
             self.conn.execute("DELETE FROM scratch WHERE key = ?", (key,))
         return str(row["value"])
+
+    def record_work(
+        self,
+        task_id: str,
+        *,
+        status: Status,
+        summary: str,
+        content: str,
+        artifact_type: ArtifactType = ArtifactType.GENERAL,
+        file_paths: Sequence[str] = (),
+    ) -> tuple[Task, Artifact]:
+        """Store a piece of work as an artifact and move the task to ``status`` in one
+        transaction: a refused transition leaves no orphan artifact behind."""
+        if len(content) > MAX_ARTIFACT:
+            raise InvalidInput(
+                f"the detailed work has {len(content)} characters, more than {MAX_ARTIFACT}; "
+                "store the bulk in files and pass their paths"
+            )
+        if len(summary) > MAX_SUMMARY:
+            raise InvalidInput(f"the summary is longer than {MAX_SUMMARY} characters")
+        new = coerce_status(status)
+        with db.write(self.conn):
+            row = self._get_row(task_id)
+            old = Status(row["status"])
+            check_transition(task_id, old, new, False)
+            now = now_iso()
+            art_id = new_id("art")
+            self.conn.execute(
+                "INSERT INTO artifacts (id, task_id, artifact_type, summary, content, "
+                "content_sha256, file_paths, created_at) VALUES (?,?,?,?,?,?,?,?)",
+                (
+                    art_id,
+                    task_id,
+                    ArtifactType(artifact_type).value,
+                    summary,
+                    content,
+                    _sha256(content),
+                    json.dumps(list(file_paths), ensure_ascii=False),
+                    now,
+                ),
+            )
+            sets = status_columns(row, new, now)
+            sets["summary"] = summary
+            sets["updated_at"] = now
+            assignments = ", ".join(f"{k} = ?" for k in sets)
+            self.conn.execute(
+                f"UPDATE tasks SET {assignments}, version = version + 1 WHERE id = ?",
+                [*sets.values(), task_id],
+            )
+            self._event(
+                "task.status" if new != old else "task.updated",
+                workspace_id=row["workspace_id"],
+                task_id=task_id,
+                data={"from_status": old.value, "status": new.value, "artifact_id": art_id},
+            )
+        art = next(a for a in self.artifacts(task_id) if a.id == art_id)
+        return self._task_from_row(self._get_row(task_id)), art
+
+
+def _sha256(text: str) -> str:
+    import hashlib  # here, not at the top: it loads OpenSSL, which hooks never need
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -15,9 +15,7 @@ import sqlite3
 from . import db
 from .base import TASK_COLUMNS, prefixed
 from .enums import (
-    REOPEN_TARGETS,
     TERMINAL,
-    TRANSITIONS,
     Complexity,
     Specialist,
     Status,
@@ -36,6 +34,7 @@ from .models import (
 from .plan import check_context, check_text, flatten
 from .records import RecordsMixin
 from .sessions import SessionsMixin
+from .transitions import check_transition, coerce_status, status_columns
 from .views import ViewsMixin
 
 # Set by type checkers only; typing costs the hooks about 3 ms at run time.
@@ -309,9 +308,9 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin):
             now = now_iso()
             old_status = Status(row["status"])
             if status is not None:
-                new_status = self._coerce_status(status)
-                self._check_transition(task_id, old_status, new_status, reopen)
-                sets.update(self._status_columns(row, new_status, now))
+                new_status = coerce_status(status)
+                check_transition(task_id, old_status, new_status, reopen)
+                sets.update(status_columns(row, new_status, now))
             if add_deps or remove_deps:
                 self._change_dependencies(row, add_deps, remove_deps)
             if not sets and not add_deps and not remove_deps:
@@ -407,43 +406,6 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin):
             allowed = ", ".join(m.value for m in kind)
             raise InvalidInput(f"{key} {value!r} is not one of: {allowed}") from None
 
-    @staticmethod
-    def _coerce_status(value: Status | str) -> Status:
-        try:
-            return Status(value)
-        except ValueError:
-            allowed = ", ".join(s.value for s in Status)
-            raise InvalidInput(f"status {value!r} is not one of: {allowed}") from None
-
-    @staticmethod
-    def _check_transition(task_id: str, old: Status, new: Status, reopen: bool) -> None:
-        if old == new:
-            return
-        if reopen:
-            if old not in TERMINAL:
-                raise InvalidTransition(
-                    f"task {task_id} is {old}, not completed or cancelled; it needs no reopen"
-                )
-            if new not in REOPEN_TARGETS:
-                raise InvalidTransition(
-                    f"a reopened task becomes pending, in_progress or needs_revision, not {new}"
-                )
-            return
-        if new not in TRANSITIONS[old]:
-            hint = "; pass reopen=true to reopen it first" if old in TERMINAL else ""
-            raise InvalidTransition(f"task {task_id} cannot go from {old} to {new}{hint}")
-
-    @staticmethod
-    def _status_columns(row: sqlite3.Row, new: Status, now: str) -> dict[str, Any]:
-        sets: dict[str, Any] = {"status": new.value}
-        if new == Status.IN_PROGRESS and row["started_at"] is None:
-            sets["started_at"] = now
-        if new == Status.COMPLETED:
-            sets["completed_at"] = now
-        elif row["completed_at"] is not None:
-            sets["completed_at"] = None
-        return sets
-
     def _change_dependencies(self, row: sqlite3.Row, add: list[str], remove: list[str]) -> None:
         task_id = row["id"]
         for dep in add:
@@ -475,6 +437,59 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin):
             [json.dumps(starts), target],
         ).fetchone()
         return row is not None
+
+    def cancel_tree(
+        self, task_id: str, *, reason: str, cascade: bool = True, drop_artifacts: bool = False
+    ) -> list[str]:
+        """Cancel a task and, with ``cascade``, its unfinished descendants, in one
+        transaction; returns the ids cancelled. ``drop_artifacts`` also deletes their stored
+        work. Completed subtasks keep their status and their work."""
+        with db.write(self.conn):
+            row = self._get_row(task_id)
+            if Status(row["status"]) in TERMINAL:
+                raise InvalidTransition(
+                    f"task {task_id} is already {row['status']}; nothing to cancel"
+                )
+            ids = [task_id]
+            if cascade:
+                below = self._descendant_ids(task_id)
+                if below:
+                    marks = ",".join("?" * len(below))
+                    ids += [
+                        r[0]
+                        for r in self.conn.execute(
+                            f"SELECT id FROM tasks WHERE id IN ({marks}) "
+                            "AND status NOT IN ('completed', 'cancelled')",
+                            below,
+                        )
+                    ]
+            marks = ",".join("?" * len(ids))
+            self.conn.execute(
+                f"UPDATE tasks SET status = 'cancelled', updated_at = ?, completed_at = NULL, "
+                f"version = version + 1 WHERE id IN ({marks})",
+                [now_iso(), *ids],
+            )
+            dropped = 0
+            if drop_artifacts:
+                dropped = self.conn.execute(
+                    f"DELETE FROM artifacts WHERE task_id IN ({marks})", ids
+                ).rowcount
+            self._event(
+                "task.cancelled",
+                workspace_id=row["workspace_id"],
+                task_id=task_id,
+                data={"ids": ids, "reason": reason, "artifacts_dropped": dropped},
+            )
+        return ids
+
+    def count_capped(self, flt: TaskFilter, cap: int) -> int:
+        """How many tasks match, counting at most ``cap``: an exact COUNT over a 100,000-task
+        workspace costs more than the page itself."""
+        where, params = self._where(flt)
+        row = self.conn.execute(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM tasks t WHERE {where} LIMIT ?)", [*params, cap]
+        ).fetchone()
+        return int(row[0])
 
 
 def _escape_like(text: str) -> str:

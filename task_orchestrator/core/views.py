@@ -120,3 +120,23 @@ class ViewsMixin(StoreBase):
     def checkpoint(self) -> None:
         """Fold the WAL into the main file (before a restart, or a backup)."""
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def recent_ready_tasks(
+        self, workspace_id: str, *, limit: int = 20, scan: int = 500
+    ) -> list[Task]:
+        """:meth:`ready_tasks` among the ``scan`` newest open tasks only. On a huge store with
+        few ready tasks the full version checks every open task (200 ms at 100,000); this one
+        stays bounded, at the price of missing ready tasks in old, forgotten plans."""
+        sql = (
+            f"WITH cand AS (SELECT {TASK_COLUMNS} FROM tasks WHERE workspace_id = ? "
+            "AND archived = 0 AND status IN ('pending', 'needs_revision') "
+            "ORDER BY created_at DESC, id DESC LIMIT ?) "
+            "SELECT * FROM cand t WHERE NOT EXISTS (SELECT 1 FROM dependencies d "
+            "JOIN tasks x ON x.id = d.depends_on_id WHERE d.task_id = t.id "
+            "AND x.status != 'completed') "
+            "AND NOT EXISTS (SELECT 1 FROM tasks c WHERE c.parent_id = t.id AND c.archived = 0 "
+            "AND c.status NOT IN ('completed', 'cancelled')) "
+            "ORDER BY t.created_at, t.position LIMIT ?"
+        )
+        rows = self.conn.execute(sql, (workspace_id, scan, limit)).fetchall()
+        return self._tasks_from_rows(rows)

@@ -1,8 +1,14 @@
-"""``task-orchestrator serve``: parses options, then starts the server (which imports mcp)."""
+"""``task-orchestrator serve``: parses options, then starts the server.
+
+This module stays light (cli.py imports it at startup): mcp and pydantic are imported only
+inside the command, by :mod:`task_orchestrator.server.run`.
+"""
 
 from __future__ import annotations
 
 import click
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 @click.command("serve")
@@ -13,8 +19,33 @@ import click
     show_default=True,
     help="stdio for MCP clients; streamable-http to serve on 127.0.0.1.",
 )
-def serve_command(transport: str) -> None:
-    """Run the MCP server (what clients start; you rarely run this yourself)."""
+@click.option("--host", default="127.0.0.1", show_default=True, help="HTTP only: address.")
+@click.option("--port", default=8765, show_default=True, type=int, help="HTTP only: port.")
+@click.option(
+    "--token",
+    envvar="TASK_ORCHESTRATOR_TOKEN",
+    default=None,
+    help="HTTP only: bearer token clients must send (default: generated, printed once).",
+)
+@click.option(
+    "--allow-remote",
+    is_flag=True,
+    help="HTTP only: allow a non-loopback --host (anyone who can reach it needs the token).",
+)
+def serve_command(
+    transport: str, host: str, port: int, token: str | None, allow_remote: bool
+) -> None:
+    """Run the MCP server (what clients start; you rarely run this yourself).
+
+    Over stdio, stdout carries only the protocol; logs go to stderr and the log file.
+    """
     from ..errors import UserError
 
-    raise UserError("the server is not built yet (issue 3)")
+    if transport == "streamable-http" and host not in LOOPBACK and not allow_remote:
+        raise UserError(
+            f"refusing to serve on {host}: only loopback addresses are allowed; "
+            "pass --allow-remote if you really mean to expose the server"
+        )
+    from .run import serve
+
+    serve(transport=transport, host=host, port=port, token=token)
