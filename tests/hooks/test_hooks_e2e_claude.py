@@ -16,11 +16,9 @@ merged, this test should call it instead.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -30,7 +28,6 @@ from hooks_fake_model import FakeModel, tool_names
 from task_orchestrator.core.enums import Status
 from task_orchestrator.core.paths import default_paths
 from task_orchestrator.core.store import TaskStore
-from task_orchestrator.hooks.spec import HOOK_SPECS, hook_args
 
 pytestmark = [pytest.mark.slow, pytest.mark.realclient]
 
@@ -79,33 +76,20 @@ def claude_binary() -> Path:
     return path
 
 
-def console_script() -> Path:
-    # Beside sys.executable, not resolved: the venv's python is a symlink to the base one.
-    path = Path(sys.executable).parent / "task-orchestrator"
-    if not path.exists():
-        pytest.fail(f"console script {path} missing: install the project into this venv")
-    return path
+def register_with_installer(home: Path, claude: Path, project: Path) -> None:
+    """What `orchestrator-setup` does for Claude Code: the server through `claude mcp
+    add-json` (claude is on PATH) and our hooks merged into ~/.claude/settings.json."""
+    from task_orchestrator.installer.catalog import Env, load_catalog
+    from task_orchestrator.installer.setup import install
 
-
-def write_hook_settings(home: Path, command: Path) -> None:
-    hooks: dict[str, list[dict[str, object]]] = {}
-    for spec in HOOK_SPECS:
-        entry: dict[str, object] = {
-            "hooks": [
-                {
-                    "type": "command",
-                    "command": str(command),
-                    "args": hook_args(spec.event),
-                    "timeout": spec.timeout,
-                }
-            ]
-        }
-        if spec.matcher:
-            entry["matcher"] = spec.matcher
-        hooks.setdefault(spec.event, []).append(entry)
-    settings = home / ".claude" / "settings.json"
-    settings.parent.mkdir(parents=True, exist_ok=True)
-    settings.write_text(json.dumps({"hooks": hooks}, indent=2), encoding="utf-8")
+    environ = {**claude_env(), "HOME": str(home)}
+    environ["PATH"] = f"{claude.parent}{os.pathsep}{environ.get('PATH', '')}"
+    env = Env(os="linux", environ=environ, home=home, project=project)
+    [server, hooks] = install(
+        [load_catalog()["claude-code"]], "user", env, dry_run=False, hooks=True
+    )
+    assert server.action == "installed" and server.via == "claude mcp", server.message
+    assert hooks.action == "installed", hooks.message
 
 
 def claude_env() -> dict[str, str]:
@@ -144,7 +128,7 @@ def test_claude_code_session_is_planned_mirrored_and_completed(
     isolated_home: Path, workspace_dir: Path
 ) -> None:
     claude = claude_binary()
-    write_hook_settings(isolated_home, console_script())
+    register_with_installer(isolated_home, claude, workspace_dir)
     with FakeModel(SCRIPT) as model:
         result = run_claude(
             claude, model, workspace_dir, claude_env(), "TaskCreate TaskUpdate TaskList TaskGet"
@@ -186,25 +170,12 @@ MCP_TOOL = "mcp__task-orchestrator__orchestrator_get_status"
 def test_model_sees_the_hooks_work_through_our_mcp_server(
     isolated_home: Path, workspace_dir: Path
 ) -> None:
-    """The same session with our MCP server registered (as the installer does, through
+    """The same session with our MCP server registered by the installer (through
     ``claude mcp add-json``): mid-way the model calls orchestrator_get_status, and the answer
     must show the subtask the hooks mirrored, read from the same store."""
     claude = claude_binary()
-    if importlib.util.find_spec("task_orchestrator.server.app") is None:
-        pytest.skip("the MCP server (server branch) is not in this tree yet")
-    script = console_script()
-    write_hook_settings(isolated_home, script)
+    register_with_installer(isolated_home, claude, workspace_dir)
     env = claude_env()
-    entry = {"type": "stdio", "command": str(script), "args": ["serve"], "env": {}}
-    added = subprocess.run(
-        [str(claude), "mcp", "add-json", "task-orchestrator", json.dumps(entry), "-s", "user"],
-        cwd=workspace_dir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert added.returncode == 0, added.stderr
     steps = [*SCRIPT[:3], [("tool_use", MCP_TOOL, {})], *SCRIPT[3:]]
     with FakeModel(steps) as model:
         run_claude(

@@ -82,14 +82,13 @@ def test_claude_code_via_its_cli(
     assert NAME not in _run([str(claude), "mcp", "list"], env)
 
 
-@pytest.mark.xfail(strict=False, reason="server lands in issue 3")
 def test_claude_code_shows_connected(client_env: Callable[[str], tuple[Path, Env]]) -> None:
     from task_orchestrator.installer import launcher
 
     claude, env = client_env("claude")
     install([CATALOG["claude-code"]], "user", env, dry_run=False, hooks=False)
     listed = _run([str(claude), "mcp", "list"], env)
-    assert f"{launcher.registered_program()} serve - ✓ Connected" in listed, listed
+    assert f"{launcher.registered_program()} serve - ✔ Connected" in listed, listed
 
 
 def test_claude_code_file_edit_is_read_by_claude(
