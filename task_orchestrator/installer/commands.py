@@ -154,6 +154,11 @@ def install_command(
 
 @setup_group.command("uninstall")
 @_client_options
+@click.option(
+    "--purge",
+    is_flag=True,
+    help="Also remove the standalone binary's installed copies (<data root>/bin).",
+)
 def uninstall_command(
     clients: tuple[str, ...],
     all_: bool,
@@ -162,13 +167,33 @@ def uninstall_command(
     dry_run: bool,
     yes: bool,
     as_json: bool,
+    purge: bool,
 ) -> int:
     """Remove our entry (and only ours) from the chosen clients."""
     from .setup import current_env, uninstall
 
     chosen = _selection(clients, all_, scope)
     changes = uninstall(chosen, scope, current_env(), dry_run=dry_run, hooks=not no_hooks)
-    return _emit_changes(changes, as_json, dry_run)
+    code = _emit_changes(changes, as_json, dry_run)
+    if purge:
+        _purge_binaries(dry_run, quiet=as_json)
+    return code
+
+
+def _purge_binaries(dry_run: bool, *, quiet: bool) -> None:
+    from . import selfinstall
+
+    layout = selfinstall.Layout.default()
+    if dry_run:
+        if not quiet and layout.bin_dir.exists():
+            click.echo(f"--purge would remove {layout.bin_dir} and everything in it")
+        return
+    removed = selfinstall.purge(layout)
+    if not quiet:
+        for path in removed:
+            click.echo(f"removed {path}")
+        if not removed:
+            click.echo(f"--purge: no installed binary under {layout.bin_dir}")
 
 
 @setup_group.command("status")

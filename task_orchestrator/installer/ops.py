@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.paths import Paths
+from ..core.subproc import clean_env
 from ..errors import UserError
 from . import fileops
 from .catalog import SERVER_NAME, ClientSpec, Env, Where, resolve
@@ -67,7 +68,9 @@ def _run_cli(argv: list[str], env: Env) -> None:
     proc = subprocess.run(
         argv,
         cwd=env.project if env.project.is_dir() else None,
-        env=dict(env.environ),
+        # A frozen build's bootloader points LD_LIBRARY_PATH at its own libraries; the
+        # client's CLI must run with the user's environment, not ours.
+        env=clean_env(env.environ),
         capture_output=True,
         text=True,
         timeout=60,
