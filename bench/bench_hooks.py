@@ -202,11 +202,15 @@ def main() -> int:
         home = Path(tmp)
         project = home / "project"
         (project / ".git").mkdir(parents=True)
-        env = dict(os.environ, TASK_ORCHESTRATOR_HOME=str(home / "orch"), HOME=str(home))
-        env.pop("CLAUDE_CONFIG_DIR", None)
+        # The real layout: no TASK_ORCHESTRATOR_HOME, the root comes from HOME as it does
+        # for a user (that path once cost 12 ms of platformdirs imports per hook).
+        env = dict(os.environ, HOME=str(home))
+        for var in ("TASK_ORCHESTRATOR_HOME", "XDG_DATA_HOME", "CLAUDE_CONFIG_DIR"):
+            env.pop(var, None)
+        root = home / ".local" / "share" / "task-orchestrator"
         (home / ".claude.json").write_text(json.dumps({"mcpServers": {"task-orchestrator": {}}}))
         t0 = time.perf_counter()
-        seed(home / "orch" / "data" / "tasks.db", project, args.tasks)
+        seed(root / "data" / "tasks.db", project, args.tasks)
         seeded = time.perf_counter() - t0
         cases = {k: v for k, v in payloads(project).items() if not args.only or args.only in k}
         base_times: list[float] = []

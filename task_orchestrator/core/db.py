@@ -8,8 +8,8 @@ fails with "database is locked" at once instead of waiting.
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from pathlib import Path
 
 from .errors import StoreUnavailable
 from .migrations import MIGRATIONS, SCHEMA_VERSION
@@ -17,23 +17,26 @@ from .migrations import MIGRATIONS, SCHEMA_VERSION
 BUSY_TIMEOUT_S = 10.0
 
 
-def connect(db_path: Path, *, create: bool = True, migrate: bool = True) -> sqlite3.Connection:
+def connect(
+    db_path: str | os.PathLike[str], *, create: bool = True, migrate: bool = True
+) -> sqlite3.Connection:
     """Open the store, creating and migrating it when allowed.
 
     ``create=False`` refuses to create a missing file: a store deleted under a running server
     must be reported, not silently re-created empty.
     """
-    if not db_path.exists():
+    db_path = os.fspath(db_path)
+    if not os.path.exists(db_path):
         if not create:
             raise StoreUnavailable(
                 f"the task store {db_path} does not exist; run `task-orchestrator doctor`"
             )
-        db_path.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(db_path) or ".", exist_ok=True)
     try:
         # isolation_level=None: we issue BEGIN ourselves, so the module never opens an
         # implicit deferred transaction behind our back.
         conn = sqlite3.connect(
-            str(db_path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            db_path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
         )
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys = ON")

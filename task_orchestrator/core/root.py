@@ -35,3 +35,8 @@ def data_root(env: Mapping[str, str] | None = None, platform: str | None = None)
         return os.path.join(base, APP_NAME)
     xdg = environ.get("XDG_DATA_HOME", "").strip()
     return os.path.join(xdg or os.path.join(home, ".local", "share"), APP_NAME)
+
+
+def db_file(env: Mapping[str, str] | None = None) -> str:
+    """The task store's file; the same as ``core.paths.default_paths().db``."""
+    return os.path.join(data_root(env), "data", "tasks.db")

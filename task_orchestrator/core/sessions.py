@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 from . import db
 from .base import StoreBase
@@ -13,13 +13,13 @@ from .models import (
     Workspace,
     now_iso,
 )
-from .workspace import normalize
+from .workspace import normalize_str
 
 
 class SessionsMixin(StoreBase):
-    def workspace(self, path: str | Path) -> Workspace:
+    def workspace(self, path: str | os.PathLike[str]) -> Workspace:
         """The workspace for an already-resolved project root, created on first use."""
-        norm = str(normalize(path))
+        norm = normalize_str(path)
         row = self.conn.execute("SELECT * FROM workspaces WHERE path = ?", (norm,)).fetchone()
         if row is None:
             with db.write(self.conn):
@@ -30,7 +30,7 @@ class SessionsMixin(StoreBase):
                     ws_id = new_id("ws")
                     self.conn.execute(
                         "INSERT INTO workspaces (id, path, name, created_at) VALUES (?,?,?,?)",
-                        (ws_id, norm, Path(norm).name or norm, now_iso()),
+                        (ws_id, norm, os.path.basename(norm) or norm, now_iso()),
                     )
                     self._event("workspace.created", workspace_id=ws_id, data={"path": norm})
                     row = self.conn.execute(

@@ -8,10 +8,12 @@ from .settings import Settings
 
 
 def handle(event: Event, settings: Settings) -> dict[str, object] | None:
-    from ..core.paths import default_paths
+    import os
+
+    from ..core.root import db_file
     from .state import SHORT_BUSY_TIMEOUT_S, open_store
 
-    if not default_paths().db.exists():
+    if not os.path.exists(db_file()):
         return None  # no store: no session was ever opened, nothing to close
     with open_store(busy_timeout=SHORT_BUSY_TIMEOUT_S, create=False) as store:
         session = store.find_session("claude-code", event.session_id)

@@ -12,7 +12,7 @@ from ..core.migrations import SCHEMA_VERSION
 from ..core.models import Session
 from ..core.overview import overview, render_overview, render_plan
 from ..core.store import TaskStore
-from ..core.workspace import resolve_workspace
+from ..core.workspace import find_workspace
 from .health import server_registered
 from .log import log
 from .protocol import Event, context_answer, message_answer
@@ -37,7 +37,7 @@ def handle(event: Event, settings: Settings) -> dict[str, object] | None:
     with store:
         if settings.health_check:
             problems += _store_problems(store, source)
-        root = resolve_workspace(cwd)
+        root = find_workspace(cwd)
         workspace = store.workspace(root)
         try:
             session: Session | None = store.open_session(workspace.id, CLIENT, event.session_id)[0]

@@ -10,9 +10,9 @@ from ..core import db
 from ..core.enums import TERMINAL, Status
 from ..core.errors import InvalidTransition, NotFound
 from ..core.models import NewTask, Session, Task
-from ..core.paths import default_paths
+from ..core.root import db_file
 from ..core.store import TaskStore
-from ..core.workspace import resolve_workspace
+from ..core.workspace import find_workspace
 from .protocol import Event
 
 CLIENT = "claude-code"
@@ -31,7 +31,7 @@ def open_store(*, busy_timeout: float = BUSY_TIMEOUT_S, create: bool = True) -> 
 
     # core.db reads its module-level timeout at connect time; the server keeps the long one.
     db.BUSY_TIMEOUT_S = REPLAY_BUSY_TIMEOUT_S if spool.replaying() else busy_timeout
-    store = TaskStore.open(default_paths().db, create=create)
+    store = TaskStore.open(db_file(), create=create)
     # Events spooled while the store was busy go first, so they keep their order; not in
     # SessionEnd, whose budget is too small to wait for anything but its own write.
     if busy_timeout >= BUSY_TIMEOUT_S:
@@ -45,7 +45,7 @@ def session_for(store: TaskStore, event: Event) -> Session:
     found = store.find_session(CLIENT, event.session_id)
     if found is not None and found.status == "active":
         return found
-    workspace = store.workspace(resolve_workspace(event.cwd))
+    workspace = store.workspace(find_workspace(event.cwd))
     if found is not None and found.workspace_id != workspace.id:
         workspace = store.get_workspace(found.workspace_id)
     return store.open_session(workspace.id, CLIENT, event.session_id)[0]

@@ -16,7 +16,7 @@ from hooks_support import fixture
 from task_orchestrator.hooks.runner import MODULES
 from task_orchestrator.hooks.spec import HOOK_SPECS
 
-# The last five cost a hook 3 to 12 ms each (core/record.py, core/root.py say how we avoid them).
+# The last six cost a hook 3 to 12 ms each (core/record.py, core/root.py say how we avoid them).
 FORBIDDEN = (
     "click",
     "pydantic",
@@ -29,6 +29,7 @@ FORBIDDEN = (
     "inspect",
     "secrets",
     "typing",
+    "pathlib",
 )
 
 
