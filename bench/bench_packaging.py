@@ -99,7 +99,10 @@ def main(argv: list[str] | None = None) -> int:
         python = interpreter_of(script)
         project = base / "project"
         (project / ".git").mkdir(parents=True)
-        env = {**os.environ, "TASK_ORCHESTRATOR_HOME": str(base / "root"), "HOME": str(base)}
+        # The real layout, as a user has it: the data root comes from HOME.
+        env = {**os.environ, "HOME": str(base)}
+        for var in ("TASK_ORCHESTRATOR_HOME", "XDG_DATA_HOME"):
+            env.pop(var, None)
         payload = json.loads(FIXTURE.read_text("utf-8"))
         payload["cwd"] = str(project)
         hook_in = json.dumps(payload).encode()

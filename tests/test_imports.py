@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
 import pytest
 
-HEAVY = ("pydantic", "click", "mcp", "psutil", "tomlkit", "json5")
+HEAVY = ("pydantic", "click", "mcp", "psutil", "tomlkit", "json5", "platformdirs", "dataclasses")
+# Without coverage's subprocess patch, which imports typing and inspect itself.
+ENV = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
 
 
 @pytest.mark.parametrize(
@@ -25,6 +28,7 @@ def test_core_and_hooks_import_nothing_heavy(statement: str) -> None:
         capture_output=True,
         text=True,
         check=True,
+        env=ENV,
     )
     loaded = set(out.stdout.strip().split(","))
     assert not [m for m in loaded if m.split(".")[0] in HEAVY]
@@ -36,6 +40,8 @@ def test_hook_command_never_loads_click() -> None:
         "from task_orchestrator.__main__ import main; main(['hook', 'SessionEnd']); "
         "print(','.join(sorted(sys.modules)), file=sys.stderr)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=ENV
+    )
     loaded = set(out.stderr.strip().splitlines()[-1].split(","))
     assert not [m for m in loaded if m.split(".")[0] in HEAVY]

@@ -34,7 +34,8 @@ FORBIDDEN = (
 
 
 def imported(event: str, payload: dict[str, object], *, override: bool = True) -> set[str]:
-    env = dict(os.environ)
+    # Without coverage's subprocess patch, which itself imports typing and inspect.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
     if not override:
         # As in real use: no TASK_ORCHESTRATOR_HOME, the root comes from HOME / XDG.
         env.pop("TASK_ORCHESTRATOR_HOME", None)
