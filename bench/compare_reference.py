@@ -106,16 +106,25 @@ def reference() -> Impl:
     )
 
 
+# A figure stops sampling after this long (with at least 3 samples): the reference's
+# get_status takes seconds per call on a large store.
+FIGURE_BUDGET_S = 30.0
+
+
 def _timed(fn: Callable[[], None], calls: int) -> dict[str, float]:
-    samples = []
+    samples: list[float] = []
+    began = time.perf_counter()
     for _ in range(calls):
         start = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - start) * 1000)
+        if len(samples) >= 3 and time.perf_counter() - began > FIGURE_BUDGET_S:
+            break
     samples.sort()
     return {
         "median_ms": round(statistics.median(samples), 2),
         "p95_ms": round(samples[min(len(samples) - 1, int(len(samples) * 0.95))], 2),
+        "n": len(samples),
     }
 
 
@@ -155,12 +164,13 @@ def measure(impl: Impl, sizes: list[int], runs: int, calls: int) -> dict[str, An
             result["stdout_noise_lines"] = c.noise_lines
             seeded = 0
             for size in sizes:
+                print(f"  seeding {impl.name} to {size:,} tasks ...", file=sys.stderr)
                 while seeded < size:
                     impl.plan(c, seeded)
                     seeded += 11
                 row: dict[str, Any] = {"tasks": seeded}
                 row["plan_task_10"] = _timed(lambda: impl.plan(c, 0), calls)
-                seeded += 11 * calls
+                seeded += 11 * int(row["plan_task_10"]["n"])
                 query = impl.query
                 row["query_page"] = (
                     _timed(lambda q=query: q(c), calls) if query is not None else None  # type: ignore[misc]
@@ -172,7 +182,9 @@ def measure(impl: Impl, sizes: list[int], runs: int, calls: int) -> dict[str, An
 
 
 def _fmt(cell: dict[str, float] | None) -> str:
-    return "n/a" if cell is None else f"{cell['median_ms']} / {cell['p95_ms']}"
+    if cell is None:
+        return "n/a"
+    return f"{cell['median_ms']} / {cell['p95_ms']} (n={cell['n']})"
 
 
 def render(results: dict[str, Any], sizes: list[int]) -> str:
