@@ -53,12 +53,20 @@ def _log_text() -> str:
     return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
+@pytest.mark.fault(
+    "a hook given empty stdin (every event)",
+    "exit 0, nothing or one JSON object on stdout",
+)
 @pytest.mark.parametrize("event", EVENTS)
 def test_empty_stdin(event: str) -> None:
     run = run_hook(event, b"")
     assert run.returncode == 0 and run.stdout == ""
 
 
+@pytest.mark.fault(
+    "a hook given malformed JSON on stdin",
+    "exit 0, at most one JSON object; details in hooks.log",
+)
 @pytest.mark.parametrize(
     "stdin",
     [b"not json", b"[1, 2]", b'"a string"', b"{", b"\xff\xfe garbage", b"null", b"[" * 100_000],
@@ -71,6 +79,10 @@ def test_bad_json(stdin: bytes) -> None:
     assert "failed open" in _log_text()
 
 
+@pytest.mark.fault(
+    "a hook given payload fields of the wrong type",
+    "exit 0, at most one JSON object, nothing lost in the store",
+)
 @pytest.mark.parametrize(
     "changes",
     [
@@ -94,6 +106,10 @@ def test_wrong_types(changes: dict[str, Any], project: Path) -> None:
     assert " ERROR " not in _log_text()  # odd input is the caller's trouble, never a bug of ours
 
 
+@pytest.mark.fault(
+    "a hook run for an unknown event, or with none",
+    "exit 0, nothing on stdout",
+)
 def test_unknown_event_and_missing_argument(project: Path) -> None:
     assert run_hook("NoSuchEvent", fixture("Stop", project)).stdout == ""
     proc = subprocess.run(
@@ -105,6 +121,10 @@ def test_unknown_event_and_missing_argument(project: Path) -> None:
     assert proc.returncode == 0
 
 
+@pytest.mark.fault(
+    "a hook given 10 MB on stdin",
+    "exit 0 within its budget, nothing lost in the store",
+)
 def test_ten_megabytes_of_stdin(project: Path, open_store: Callable[[], TaskStore]) -> None:
     big = "Implement the importer described below.\n" + "lorem ipsum dolor " * 600_000
     assert len(big) > 10_000_000
@@ -127,6 +147,10 @@ def test_ten_megabytes_of_stdin(project: Path, open_store: Callable[[], TaskStor
     assert task.context["files"] == ["hello.txt"]
 
 
+@pytest.mark.fault(
+    "a hook while another process holds the store write-locked",
+    "exit 0 well within the timeout; the event kept for replay",
+)
 def test_locked_store_fails_open_quickly(
     project: Path, open_store: Callable[[], TaskStore]
 ) -> None:
@@ -174,6 +198,10 @@ def test_locked_store_fails_open_quickly(
     assert store.counts_by_status()["pending"] >= 3  # the seeded task is still there too
 
 
+@pytest.mark.fault(
+    "SessionStart with the store file corrupted",
+    "one line naming `task-orchestrator doctor`; the file is not replaced",
+)
 def test_corrupted_store_is_reported_and_left_alone(project: Path) -> None:
     db = default_paths().db
     db.parent.mkdir(parents=True)
@@ -202,6 +230,10 @@ def _make_read_only(paths: list[Path], on: bool) -> None:
     )
 
 
+@pytest.mark.fault(
+    "hooks with a read-only data folder",
+    "exit 0, at most one JSON object",
+)
 def test_read_only_data_folder(project: Path, isolated_home: Path) -> None:
     if os.geteuid() == 0 and shutil.which("chattr") is None:
         pytest.skip("running as root without chattr: cannot make a folder read-only")

@@ -27,6 +27,10 @@ def _cursor(env: Env) -> Path:
     return path
 
 
+@pytest.mark.fault(
+    "install into a client config that is not valid JSON",
+    "refused with the file, line and column; the file byte-identical",
+)
 @pytest.mark.parametrize(
     ("text", "line", "col"),
     [('{\n  "a": 1\n  "b": 2\n}', 3, 3), ('{"a": [1, 2}', 1, 12), ("{\n /* open", 2, 2)],
@@ -45,6 +49,10 @@ def test_malformed_file_is_refused_with_position(
     assert not default_paths().backups.exists()
 
 
+@pytest.mark.fault(
+    "install into a Codex config that is not valid TOML",
+    "refused with the file and position; the file byte-identical",
+)
 def test_malformed_toml_is_refused(program: Path, env_for: Callable[..., Env]) -> None:
     env = env_for()
     path = env.home / ".codex" / "config.toml"
@@ -55,6 +63,10 @@ def test_malformed_toml_is_refused(program: Path, env_for: Callable[..., Env]) -
     assert path.read_text(encoding="utf-8") == 'model = "o3"\n[broken\n'
 
 
+@pytest.mark.fault(
+    "install into a read-only client config",
+    "refused with a clear message; the file unchanged",
+)
 def test_read_only_file_is_left_alone(program: Path, env_for: Callable[..., Env]) -> None:
     env = env_for()
     path = _cursor(env)
@@ -66,6 +78,10 @@ def test_read_only_file_is_left_alone(program: Path, env_for: Callable[..., Env]
     assert stat.S_IMODE(path.stat().st_mode) == 0o444
 
 
+@pytest.mark.fault(
+    "install into a config with mode 0600",
+    "the file keeps mode 0600",
+)
 def test_file_mode_is_kept(program: Path, env_for: Callable[..., Env]) -> None:
     env = env_for()
     path = _cursor(env)
@@ -91,6 +107,10 @@ def test_symlink_is_written_through(
     assert link.is_symlink() and real.read_text(encoding="utf-8") == ORIGINAL
 
 
+@pytest.mark.fault(
+    "a crash injected between writing the temp file and replacing the config",
+    "the original file intact",
+)
 def test_crash_between_temp_write_and_replace_leaves_original(
     program: Path, env_for: Callable[..., Env], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -113,6 +133,10 @@ def test_crash_between_temp_write_and_replace_leaves_original(
     assert sorted(p.name for p in path.parent.iterdir()) == ["mcp.json"]  # no temp left
 
 
+@pytest.mark.fault(
+    "a second orchestrator-setup while one is running on the same files",
+    "refused by the lock with a clear message; nothing written",
+)
 def test_lock_refuses_a_concurrent_run(program: Path, env_for: Callable[..., Env]) -> None:
     paths = default_paths()
     with fileops.locked(paths), pytest.raises(UserError, match="another orchestrator-setup"):  # noqa: SIM117

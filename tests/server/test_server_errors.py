@@ -230,6 +230,10 @@ async def test_cancel_and_delete_refusals(
     )
 
 
+@pytest.mark.fault(
+    "synthesize_results asked to write a document outside the workspace",
+    "refused as a tool error; nothing written",
+)
 async def test_synthesize_path_traversal(
     client: Client, db: TaskStore, plan: dict[str, Any], workspace_dir: Path, tmp_path: Path
 ) -> None:

@@ -162,6 +162,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.mark.fault(
+    "HTTP requests without the token or with a wrong one; binding a non-loopback host",
+    "401 for the requests; the bind refused without --allow-remote",
+)
 @pytest.mark.slow
 def test_http_needs_the_token_and_loopback() -> None:
     refused = subprocess.run(

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mcp import Client
@@ -131,6 +132,10 @@ def tool_args(ids: st.SearchStrategy[str]) -> dict[str, dict[str, st.SearchStrat
     }
 
 
+@pytest.mark.fault(
+    "every tool given generated arguments (hypothesis)",
+    "a result or a tool error, never a crash; the store passes its integrity check",
+)
 @settings(
     max_examples=25,
     deadline=None,
