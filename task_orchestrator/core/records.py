@@ -38,31 +38,11 @@ class RecordsMixin(StoreBase):
         artifact_type: ArtifactType = ArtifactType.GENERAL,
         file_paths: Sequence[str] = (),
     ) -> Artifact:
-        if len(content) > MAX_ARTIFACT:
-            raise InvalidInput(
-                f"the detailed work has {len(content)} characters, more than {MAX_ARTIFACT}; "
-                "store the bulk in files and pass their paths"
-            )
-        if len(summary) > MAX_SUMMARY:
-            raise InvalidInput(f"the summary is longer than {MAX_SUMMARY} characters")
+        _check_work(summary, content)
         with db.write(self.conn):
             row = self._get_row(task_id)
-            art_id = new_id("art")
-            now = now_iso()
-            digest = _sha256(content)
-            self.conn.execute(
-                "INSERT INTO artifacts (id, task_id, artifact_type, summary, content, "
-                "content_sha256, file_paths, created_at) VALUES (?,?,?,?,?,?,?,?)",
-                (
-                    art_id,
-                    task_id,
-                    ArtifactType(artifact_type).value,
-                    summary,
-                    content,
-                    digest,
-                    json.dumps(list(file_paths), ensure_ascii=False),
-                    now,
-                ),
+            art_id = self._insert_artifact(
+                task_id, summary, content, artifact_type, file_paths, now_iso()
             )
             self._event(
                 "artifact.added",
@@ -196,33 +176,15 @@ class RecordsMixin(StoreBase):
     ) -> tuple[Task, Artifact]:
         """Store a piece of work as an artifact and move the task to ``status`` in one
         transaction: a refused transition leaves no orphan artifact behind."""
-        if len(content) > MAX_ARTIFACT:
-            raise InvalidInput(
-                f"the detailed work has {len(content)} characters, more than {MAX_ARTIFACT}; "
-                "store the bulk in files and pass their paths"
-            )
-        if len(summary) > MAX_SUMMARY:
-            raise InvalidInput(f"the summary is longer than {MAX_SUMMARY} characters")
+        _check_work(summary, content)
         new = coerce_status(status)
         with db.write(self.conn):
             row = self._get_row(task_id)
             old = Status(row["status"])
             check_transition(task_id, old, new, False)
             now = now_iso()
-            art_id = new_id("art")
-            self.conn.execute(
-                "INSERT INTO artifacts (id, task_id, artifact_type, summary, content, "
-                "content_sha256, file_paths, created_at) VALUES (?,?,?,?,?,?,?,?)",
-                (
-                    art_id,
-                    task_id,
-                    ArtifactType(artifact_type).value,
-                    summary,
-                    content,
-                    _sha256(content),
-                    json.dumps(list(file_paths), ensure_ascii=False),
-                    now,
-                ),
+            art_id = self._insert_artifact(
+                task_id, summary, content, artifact_type, file_paths, now
             )
             sets = status_columns(row, new, now)
             sets["summary"] = summary
@@ -240,6 +202,43 @@ class RecordsMixin(StoreBase):
             )
         art = next(a for a in self.artifacts(task_id) if a.id == art_id)
         return self._task_from_row(self._get_row(task_id)), art
+
+    def _insert_artifact(
+        self,
+        task_id: str,
+        summary: str,
+        content: str,
+        artifact_type: ArtifactType,
+        file_paths: Sequence[str],
+        now: str,
+    ) -> str:
+        """One artifact row, inside the caller's transaction; returns its id."""
+        art_id = new_id("art")
+        self.conn.execute(
+            "INSERT INTO artifacts (id, task_id, artifact_type, summary, content, "
+            "content_sha256, file_paths, created_at) VALUES (?,?,?,?,?,?,?,?)",
+            (
+                art_id,
+                task_id,
+                ArtifactType(artifact_type).value,
+                summary,
+                content,
+                _sha256(content),
+                json.dumps(list(file_paths), ensure_ascii=False),
+                now,
+            ),
+        )
+        return art_id
+
+
+def _check_work(summary: str, content: str) -> None:
+    if len(content) > MAX_ARTIFACT:
+        raise InvalidInput(
+            f"the detailed work has {len(content)} characters, more than {MAX_ARTIFACT}; "
+            "store the bulk in files and pass their paths"
+        )
+    if len(summary) > MAX_SUMMARY:
+        raise InvalidInput(f"the summary is longer than {MAX_SUMMARY} characters")
 
 
 def _sha256(text: str) -> str:
