@@ -86,9 +86,7 @@ def build_and_pipx_install(base: Path) -> tuple[Path, Path]:
 
 def user_env(home: Path, pipx_bin: Path, clients: Path) -> dict[str, str]:
     env = {
-        k: v
-        for k, v in TOOL_ENV.items()
-        if not k.startswith(_DROPPED) and k not in _DROPPED_EXACT
+        k: v for k, v in TOOL_ENV.items() if not k.startswith(_DROPPED) and k not in _DROPPED_EXACT
     }
     env.update(
         HOME=str(home),

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from collections.abc import Callable
-from typing import Any, Union
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 # One turn: a list of content blocks, each ("text", str) or ("tool_use", name, input).
 Turn = list[tuple[Any, ...]]
 # A script step: a fixed turn, or a function of the request body that returns the turn.
-Step = Union[Turn, Callable[[dict[str, Any]], Turn]]
+Step = Turn | Callable[[dict[str, Any]], Turn]
 
 
 class FakeModel:
@@ -86,6 +86,7 @@ class FakeModel:
                     ("message_start", {"type": "message_start", "message": msg})
                 ]
                 for i, block in enumerate(blocks):
+                    start: dict[str, Any]
                     if block["type"] == "text":
                         start = {"type": "text", "text": ""}
                         delta = {"type": "text_delta", "text": block["text"]}
