@@ -69,6 +69,7 @@ PROMPT = (
     "Implement a GET /health endpoint for the API that reports the database status, "
     "with tests and documentation"
 )
+PRIVATE = [".claude.json", ".codex/config.toml"]
 FINAL = "All done: the health endpoint is designed, implemented, tested and documented."
 
 
@@ -96,6 +97,9 @@ def machine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Machine]:
     for path, text in user_files(home, project).items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(text.encode("utf-8"))
+    # Files that hold secrets are often private; their mode must survive our edits.
+    for private in PRIVATE:
+        (home / private).chmod(0o600)
     yield Machine(
         home=home,
         project=project,
@@ -110,6 +114,12 @@ def machine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Machine]:
 def snapshot(machine: Machine) -> dict[Path, bytes]:
     """Every client file's bytes before setup ran."""
     return {p: p.read_bytes() for p in user_files(machine.home, machine.project)}
+
+
+def assert_private_modes_kept(home: Path) -> None:
+    for private in PRIVATE:
+        mode = (home / private).stat().st_mode & 0o777
+        assert mode == 0o600, f"{private} is now {oct(mode)}"
 
 
 @pytest.fixture(scope="module")
@@ -165,6 +175,14 @@ def test_setup_configures_every_client_and_the_hooks(
     assert any(n.startswith("MCP handshake") for n in names), names
     bad = [c for c in doctor["checks"] if c["ok"] is not True]
     assert doctor["ok"] is True and not bad, json.dumps(bad, indent=2)
+    assert_private_modes_kept(machine.home)
+
+    # Setup again: nothing to do, not a byte changed.
+    configured = {p: p.read_bytes() for p in snapshot}
+    again = run([machine.script("orchestrator-setup"), "--yes"], machine.env, machine.home)
+    for client in CLIENT_IDS:
+        assert re.search(rf"^{client} +user +unchanged ", again, re.M), again
+    assert {p: p.read_bytes() for p in snapshot} == configured
 
 
 # -- 2. the real CLIs list it ----------------------------------------------------------------
@@ -410,6 +428,7 @@ def test_scripted_claude_session_through_every_tool_and_the_hooks(
     )
     assert any("UserPromptSubmit hook additional context: " in t for t in texts)
 
+    assert machine.db.is_file()  # the default data root under HOME, not created by us here
     with TaskStore.open(machine.db) as store:
         session = store.find_session("claude-code", str(result["session_id"]))
         assert session is not None and session.active_task_id is not None
@@ -451,6 +470,11 @@ def test_scripted_claude_session_through_every_tool_and_the_hooks(
         # The scratch plan is gone.
         with pytest.raises(NotFound):
             store.get_task(planned(body, SCRATCH)[0])
+    # After real use, the doctor is still all green.
+    doctor = json.loads(
+        run([machine.script(NAME), "doctor", "--json"], machine.env, machine.project)
+    )
+    assert doctor["ok"] is True, doctor
     log = machine.home / ".local" / "share" / NAME / "logs" / "hooks.log"
     assert "ERROR" not in (log.read_text(encoding="utf-8") if log.exists() else "")
 
@@ -488,3 +512,4 @@ def test_uninstall_leaves_every_client_file_as_it_was(
             assert _without_keys_added(old, new) == old
         else:
             assert after == before, (path, before.decode("utf-8"), after.decode("utf-8"))
+    assert_private_modes_kept(machine.home)
