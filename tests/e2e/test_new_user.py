@@ -88,7 +88,9 @@ def clients_folder() -> Path:
 @pytest.fixture(scope="module")
 def machine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Machine]:
     clients = clients_folder()
-    base = tmp_path_factory.mktemp("e2e")
+    # A space and a non-ASCII letter in every path (HOME, PIPX_HOME, the project), as on
+    # many real machines: every command we register must survive them.
+    base = tmp_path_factory.mktemp("e2e user ü")
     pipx_home, pipx_bin = build_and_pipx_install(base)
     home = base / "home"
     project = home / "src" / "shop-api"
@@ -155,7 +157,7 @@ def test_setup_configures_every_client_and_the_hooks(
     assert settings["cleanupPeriodDays"] == 60
     assert settings["hooks"]["Notification"][0]["hooks"][0]["command"] == "notify-send Claude"
     for event in ("SessionStart", "UserPromptSubmit", "PostToolUse", "Stop"):
-        commands = json.dumps(settings["hooks"].get(event, []))
+        commands = json.dumps(settings["hooks"].get(event, []), ensure_ascii=False)
         assert program in commands, (event, settings["hooks"])
 
     status = json.loads(
