@@ -423,6 +423,35 @@ def test_scripted_claude_session_through_every_tool_and_the_hooks(
     synthesis = json.loads(last_result(body, "orchestrator_synthesize_results"))
     assert synthesis["all_complete"] is True and len(synthesis["completed"]) == 3
 
+    # The session and health tools, as the model saw them.
+    def answer(tool: str) -> dict[str, Any]:
+        out: dict[str, Any] = json.loads(last_result(body, tool))
+        return out
+
+    prompt_task = parent_id(body)
+    status = answer("orchestrator_get_status")
+    assert status["workspace"] == str(machine.project)
+    assert [t["id"] for t in status["in_progress"]] == [prompt_task]  # until Stop completes it
+    health = answer("orchestrator_health_check")
+    assert health["status"] == "healthy" and health["integrity_ok"] is True, health
+    assert health["store_path"] == str(machine.db)
+    maintenance = answer("orchestrator_maintenance_coordinator")
+    assert maintenance["findings"] == [
+        "structure ok: integrity, dependencies and parents are consistent"
+    ]
+    restart = answer("orchestrator_restart_server")
+    assert restart["restarts"] == 1 and restart["problems"] == [], restart
+    restarts = answer("orchestrator_restart_status")
+    assert restarts["restarts_this_process"] == 1 and restarts["last"]["data"]["ok"] is True
+    reconnect = answer("orchestrator_reconnect_test")
+    assert reconnect["ok"] is True and reconnect["session"]["client"] == "claude-code"
+    assert reconnect["session"]["session_id"] == status["session_id"]  # same session after restart
+    shutdown = answer("orchestrator_shutdown_prepare")
+    # The prompt's task is still in progress (the Stop hook completes it after this turn), so
+    # the server honestly says it is not a clean point to stop, after checkpointing.
+    assert shutdown["checkpoint_done"] is True and shutdown["safe_to_stop"] is False
+    assert [t["id"] for t in shutdown["in_progress"]] == [prompt_task]
+
     # Hook context reached the model.
     texts = model.system_texts()
     assert any(
