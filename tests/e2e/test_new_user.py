@@ -544,3 +544,14 @@ def test_uninstall_leaves_every_client_file_as_it_was(
         else:
             assert after == before, (path, before.decode("utf-8"), after.decode("utf-8"))
     assert_private_modes_kept(machine.home)
+    # Nothing anywhere in HOME still points at our program, except our own data root (the
+    # user's tasks stay: uninstall is not purge) and Claude Code's session transcripts
+    # (~/.claude/projects), which record the tool results of the session above.
+    needle = str(machine.venv_script).encode("utf-8")
+    kept = (machine.db.parent.parent, machine.home / ".claude" / "projects")
+    left = [
+        p
+        for p in machine.home.rglob("*")
+        if p.is_file() and not any(k in p.parents for k in kept) and needle in p.read_bytes()
+    ]
+    assert not left, left
