@@ -376,8 +376,8 @@ def test_scripted_claude_session_through_every_tool_and_the_hooks(
 ) -> None:
     claude = machine.clients / "claude"
     allowed = " ".join(["TaskCreate", "TaskUpdate", "TaskList", "TaskGet", *(M + t for t in TOOLS)])
-    steps = script(machine.project)
-    with FakeModel(steps) as model:
+    scripted = script(machine.project)
+    with FakeModel(scripted) as model:
         env = {
             **machine.env,
             "ANTHROPIC_BASE_URL": model.url,
@@ -405,7 +405,7 @@ def test_scripted_claude_session_through_every_tool_and_the_hooks(
     # Our server was connected in that session: its sixteen tools were offered to the model.
     assert {M + t for t in TOOLS} <= set(tool_names(body))
     calls = tool_calls(body)
-    assert len(calls) == len(steps) - 1  # every scripted call was made and answered
+    assert len(calls) == len(scripted) - 1  # every scripted call was made and answered
     errors = [(name, text) for name, _, text, err in calls if err]
     assert not errors, errors
     answered = {name.removeprefix(M) for name, _, _, _ in calls if name.startswith(M)}
