@@ -121,6 +121,21 @@ class ViewsMixin(StoreBase):
         """Fold the WAL into the main file (before a restart, or a backup)."""
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    def recent_completions(
+        self, workspace_id: str, *, limit: int = 5, scan: int = 500
+    ) -> list[Task]:
+        """The ``limit`` tasks completed last, newest first, among the ``scan`` newest
+        completed ones: a plan's parent is created first and completed last, so ordering by
+        creation alone would miss it; bounded like :meth:`recent_ready_tasks`."""
+        sql = (
+            f"WITH cand AS (SELECT {TASK_COLUMNS} FROM tasks WHERE workspace_id = ? "
+            "AND archived = 0 AND status = 'completed' "
+            "ORDER BY created_at DESC, id DESC LIMIT ?) "
+            "SELECT * FROM cand ORDER BY completed_at DESC, id DESC LIMIT ?"
+        )
+        rows = self.conn.execute(sql, [workspace_id, scan, limit]).fetchall()
+        return self._tasks_from_rows(rows)
+
     def recent_ready_tasks(
         self, workspace_id: str, *, limit: int = 20, scan: int = 500
     ) -> list[Task]:

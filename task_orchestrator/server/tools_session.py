@@ -15,9 +15,9 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
-from ..core.enums import ArtifactType, Status
+from ..core.enums import ArtifactType
 from ..core.errors import InvalidInput
-from ..core.models import Session, TaskFilter, Workspace
+from ..core.models import Session, Workspace
 from ..core.overview import render_overview
 from ..core.synthesis import synthesize
 from .app import App, result, tool_errors
@@ -166,9 +166,7 @@ def register(server: MCPServer[Any], app: App) -> None:
         state, ws, session = await session_for(app, ctx)
         with tool_errors():
             view = open_work(state.store, ws.id, stale_hours=state.stale_hours)
-            done = state.store.query(
-                TaskFilter(workspace_id=ws.id, statuses=[Status.COMPLETED]), limit=5
-            ).tasks
+            done = state.store.recent_completions(ws.id, limit=5)
         out = StatusOut(
             workspace=ws.path,
             workspace_id=ws.id,

@@ -5,24 +5,32 @@ The "main" request is the one that carries the tool list; the script answers it 
 (turn = number of assistant messages already in the conversation). Every other request (title
 generation and other side requests) gets a short plain-text answer. Every request body is
 kept in ``requests`` so a test can assert what Claude Code sent, hook context included.
+
+A script entry may also be a callable: it receives the main request's body (the conversation
+so far, tool results included) and returns the turn, so a later turn can use ids that an
+earlier tool result returned.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 # One turn: a list of content blocks, each ("text", str) or ("tool_use", name, input).
 Turn = list[tuple[Any, ...]]
+# A script step: a fixed turn, or a function of the request body that returns the turn.
+Step = Turn | Callable[[dict[str, Any]], Turn]
 
 
 class FakeModel:
-    def __init__(self, script: list[Turn]) -> None:
+    def __init__(self, script: list[Step]) -> None:
         self.script = script
         self.requests: list[dict[str, Any]] = []
         self.main_requests: list[dict[str, Any]] = []
+        self.errors: list[str] = []  # exceptions raised by callable steps
         self._lock = threading.Lock()
         self._ids = 0
         model = self
@@ -78,6 +86,7 @@ class FakeModel:
                     ("message_start", {"type": "message_start", "message": msg})
                 ]
                 for i, block in enumerate(blocks):
+                    start: dict[str, Any]
                     if block["type"] == "text":
                         start = {"type": "text", "text": ""}
                         delta = {"type": "text_delta", "text": block["text"]}
@@ -155,8 +164,15 @@ class FakeModel:
         turn = sum(1 for m in body.get("messages", []) if m.get("role") == "assistant")
         if turn >= len(self.script):
             return [{"type": "text", "text": "Done."}], "end_turn"
+        step = self.script[turn]
+        try:
+            items = step(body) if callable(step) else step
+        except Exception as exc:  # the test asserts on errors; Claude Code just stops
+            with self._lock:
+                self.errors.append(f"turn {turn}: {exc!r}")
+            return [{"type": "text", "text": f"Script error: {exc!r}"}], "end_turn"
         blocks: list[dict[str, Any]] = []
-        for item in self.script[turn]:
+        for item in items:
             if item[0] == "text":
                 blocks.append({"type": "text", "text": item[1]})
             else:
