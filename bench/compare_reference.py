@@ -220,11 +220,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--calls", type=int, default=20)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--skip-reference", action="store_true", help="measure ours only")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     results: dict[str, Any] = {}
     impls = [ours()]
-    if REF_PYTHON.exists():
+    if REF_PYTHON.exists() and not args.skip_reference:
         impls.append(reference())
     for impl in impls:
         print(f"measuring {impl.name} ...", file=sys.stderr)
@@ -232,7 +233,7 @@ def main() -> int:
             results[impl.name] = measure(impl, sizes, args.runs, args.calls)
         except (RuntimeError, OSError) as exc:
             results[impl.name] = {"error": f"failed: {exc}"[:200]}
-    if not REF_PYTHON.exists():
+    if not REF_PYTHON.exists() and not args.skip_reference:
         results["reference"] = {"error": "not installed (bash bench/reference-venv.sh)"}
     print(json.dumps(results, indent=2) if args.json else render(results, sizes))
     return 0

