@@ -162,15 +162,13 @@ def _find_or_create(
 
 def _touched(event: Event, path: str) -> dict[str, object] | None:
     from ..core.enums import Status
-    from .state import active_task, open_store
+    from .state import known_active_task, open_store
 
     with open_store() as store:
-        session = store.find_session("claude-code", event.session_id)
-        if session is None:
+        found = known_active_task(store, event)
+        if found is None:
             return None
-        parent = active_task(store, session)
-        if parent is None:
-            return None
+        session, parent = found
         working = [c for c in store.children(parent.id) if c.status == Status.IN_PROGRESS]
         target = max(working, key=lambda t: t.updated_at) if working else parent
         root = store.get_workspace(session.workspace_id).path

@@ -9,15 +9,13 @@ from .settings import Settings
 
 def handle(event: Event, settings: Settings) -> dict[str, object] | None:
     from ..core.overview import render_plan
-    from .state import active_task, open_store
+    from .state import known_active_task, open_store
 
     with open_store() as store:
-        session = store.find_session("claude-code", event.session_id)
-        if session is None:
+        found = known_active_task(store, event)
+        if found is None:
             return None
-        task = active_task(store, session)
-        if task is None:
-            return None
+        session, task = found
         files: list[str] = []
         for t in [task, *store.descendants(task.id)]:
             listed = t.context.get("files")

@@ -62,6 +62,14 @@ def active_task(store: TaskStore, session: Session) -> Task | None:
     return None if task.archived else task
 
 
+def known_active_task(store: TaskStore, event: Event) -> tuple[Session, Task] | None:
+    """The event's session and its active task, if that session is known and has one;
+    events that only follow a plan (file edits, compaction, stop) never create either."""
+    session = store.find_session(CLIENT, event.session_id)
+    task = None if session is None else active_task(store, session)
+    return None if session is None or task is None else (session, task)
+
+
 def move(store: TaskStore, task: Task, target: Status) -> Task:
     """Bring ``task`` to ``target`` whatever it is now: Claude Code's list has no transition
     rules, ours has (a completed task must be reopened; blocked cannot jump to completed)."""

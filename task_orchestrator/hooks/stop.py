@@ -23,14 +23,14 @@ def handle(event: Event, settings: Settings) -> dict[str, object] | None:
     from ..core.enums import TERMINAL, Status
     from ..core.models import MAX_SUMMARY
     from ..core.synthesis import synthesize
-    from .state import active_task, move, open_store
+    from .state import known_active_task, move, open_store
 
     with open_store() as store:
-        session = store.find_session("claude-code", event.session_id)
-        if session is None:
+        found = known_active_task(store, event)
+        if found is None:
             return None
-        task = active_task(store, session)
-        if task is None or task.status in TERMINAL:
+        _session, task = found
+        if task.status in TERMINAL:
             return None
         children = store.children(task.id)
         if not children:
