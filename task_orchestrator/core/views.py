@@ -66,23 +66,34 @@ class ViewsMixin(StoreBase):
     def blocked_tasks(self, workspace_id: str | None = None, *, limit: int = 20) -> list[Task]:
         """Tasks marked blocked, or pending with a dependency that is not completed.
 
-        Found from the two small sides (the ``blocked`` status index and the dependency
-        rows) rather than by probing every pending task: 94 ms against about 1 ms on a
-        100,000-task workspace with few dependencies.
+        Two cheap questions instead of one expensive one: the explicitly blocked come from
+        the status index; the dependency scan (oldest first, stopping at ``limit``) runs only
+        when some dependency in the store is unfinished at all. Probing every pending task
+        cost 94 ms on a 100,000-task workspace without dependencies; a UNION that sorted
+        every dependency-blocked task cost 500 ms on one full of chains.
         """
         ws = "AND t.workspace_id = ? " if workspace_id is not None else ""
-        sql = (
+        params: list[Any] = [workspace_id] if workspace_id is not None else []
+        marked = self.conn.execute(
             f"SELECT {prefixed('t')} FROM tasks t WHERE t.archived = 0 {ws}"
-            "AND t.status = 'blocked' "
-            # CROSS JOIN keeps SQLite from starting at the (many) pending tasks.
-            f"UNION SELECT {prefixed('t')} FROM dependencies d "
-            "CROSS JOIN tasks x ON x.id = d.depends_on_id CROSS JOIN tasks t ON t.id = d.task_id "
-            f"WHERE x.status != 'completed' AND t.archived = 0 {ws}"
-            "AND t.status IN ('pending', 'needs_revision') "
-            "ORDER BY created_at, position LIMIT ?"
-        )
-        params: list[Any] = [workspace_id] * 2 if workspace_id is not None else []
-        return self._tasks_from_rows(self.conn.execute(sql, [*params, limit]).fetchall())
+            "AND t.status = 'blocked' ORDER BY t.created_at, t.position LIMIT ?",
+            [*params, limit],
+        ).fetchall()
+        waiting: list[Any] = []
+        unfinished = self.conn.execute(
+            "SELECT 1 FROM dependencies d CROSS JOIN tasks x ON x.id = d.depends_on_id "
+            "WHERE x.status != 'completed' LIMIT 1"
+        ).fetchone()
+        if unfinished is not None:
+            waiting = self.conn.execute(
+                f"SELECT {prefixed('t')} FROM tasks t WHERE t.archived = 0 {ws}"
+                "AND t.status IN ('pending', 'needs_revision') AND EXISTS (SELECT 1 FROM "
+                "dependencies d JOIN tasks x ON x.id = d.depends_on_id WHERE d.task_id = t.id "
+                "AND x.status != 'completed') ORDER BY t.created_at, t.position LIMIT ?",
+                [*params, limit],
+            ).fetchall()
+        rows = sorted([*marked, *waiting], key=lambda r: (r["created_at"], r["position"]))
+        return self._tasks_from_rows(rows[:limit])
 
     def stale_tasks(
         self, older_than: str, workspace_id: str | None = None, *, limit: int = 20
