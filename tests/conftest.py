@@ -59,13 +59,6 @@ def workspace_dir(tmp_path: Path) -> Path:
     return ws
 
 
-def run_env(**extra: str) -> dict[str, str]:
-    """The current (isolated) environment for a subprocess, plus ``extra``."""
-    env = dict(os.environ)
-    env.update(extra)
-    return env
-
-
 # -- the fault table ---------------------------------------------------------------------
 # Tests marked @pytest.mark.fault("what was done", "what was expected") are rows of the fault
 # table in RELIABILITY.md. With TASK_ORCHESTRATOR_FAULT_REPORT set to a file, each run appends

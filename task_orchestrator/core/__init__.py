@@ -1,5 +1,6 @@
 """The domain: task model, SQLite store, planner, workspace resolution and paths.
 
-Only the standard library and platformdirs may be imported here: the hooks run this code on
+Only the standard library may be imported here (root.py computes the data root without
+platformdirs): the hooks run this code on
 every Claude Code event and must start in a few tens of milliseconds (DESIGN.md section 7).
 """

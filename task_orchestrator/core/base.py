@@ -46,8 +46,14 @@ class StoreBase:
         return Path(self.file)
 
     @classmethod
-    def open(cls: type[_S], path: str | os.PathLike[str], *, create: bool = True) -> _S:
-        return cls(db.connect(path, create=create), path)
+    def open(
+        cls: type[_S],
+        path: str | os.PathLike[str],
+        *,
+        create: bool = True,
+        busy_timeout: float = db.BUSY_TIMEOUT_S,
+    ) -> _S:
+        return cls(db.connect(path, create=create, busy_timeout=busy_timeout), path)
 
     def close(self) -> None:
         self.conn.close()

@@ -18,7 +18,11 @@ BUSY_TIMEOUT_S = 10.0
 
 
 def connect(
-    db_path: str | os.PathLike[str], *, create: bool = True, migrate: bool = True
+    db_path: str | os.PathLike[str],
+    *,
+    create: bool = True,
+    migrate: bool = True,
+    busy_timeout: float = BUSY_TIMEOUT_S,
 ) -> sqlite3.Connection:
     """Open the store, creating and migrating it when allowed.
 
@@ -36,7 +40,7 @@ def connect(
         # isolation_level=None: we issue BEGIN ourselves, so the module never opens an
         # implicit deferred transaction behind our back.
         conn = sqlite3.connect(
-            db_path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            db_path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
         )
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys = ON")
@@ -124,9 +128,7 @@ def explain(conn: sqlite3.Connection, exc: sqlite3.Error) -> StoreUnavailable:
     elif "readonly" in text or "read-only" in text:
         hint = "the file or its folder is read-only; fix its permissions"
     elif "locked" in text or "busy" in text:
-        hint = (
-            f"another process held the store locked for more than {BUSY_TIMEOUT_S:.0f} s; try again"
-        )
+        hint = "another process held the store locked past the busy timeout; try again"
     else:
         hint = "run `task-orchestrator doctor` for what to do"
     return StoreUnavailable(f"the task store {where} failed ({text}): {hint}")

@@ -1,7 +1,7 @@
 """Where our files live.
 
-One root holds everything (data, config, logs, backups). By default it is the platformdirs
-user data dir; ``TASK_ORCHESTRATOR_HOME`` moves all of it, which is what every test uses.
+One root holds everything (data, config, logs, backups). By default it is the OS user data
+dir (core/root.py, same rules as platformdirs); ``TASK_ORCHESTRATOR_HOME`` moves all of it, which is what every test uses.
 """
 
 from __future__ import annotations

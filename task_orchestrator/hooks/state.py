@@ -6,7 +6,6 @@ Imported only by hooks that touch the store, so the cheap ones never load the co
 
 from __future__ import annotations
 
-from ..core import db
 from ..core.enums import TERMINAL, Status
 from ..core.errors import InvalidTransition, NotFound
 from ..core.models import NewTask, Session, Task
@@ -29,9 +28,8 @@ SHORT_BUSY_TIMEOUT_S = 0.7  # SessionEnd: all SessionEnd hooks share about 1.5 s
 def open_store(*, busy_timeout: float = BUSY_TIMEOUT_S, create: bool = True) -> TaskStore:
     from . import spool
 
-    # core.db reads its module-level timeout at connect time; the server keeps the long one.
-    db.BUSY_TIMEOUT_S = REPLAY_BUSY_TIMEOUT_S if spool.replaying() else busy_timeout
-    store = TaskStore.open(db_file(), create=create)
+    timeout = REPLAY_BUSY_TIMEOUT_S if spool.replaying() else busy_timeout
+    store = TaskStore.open(db_file(), create=create, busy_timeout=timeout)
     # Events spooled while the store was busy go first, so they keep their order; not in
     # SessionEnd, whose budget is too small to wait for anything but its own write.
     if busy_timeout >= BUSY_TIMEOUT_S:

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from hooks_support import fixture
 
-from task_orchestrator.core import db
 from task_orchestrator.core.enums import Status
 from task_orchestrator.core.paths import default_paths
 from task_orchestrator.core.store import TaskStore
@@ -28,9 +27,6 @@ Call = Callable[[str, Any], "dict[str, Any] | None"]
 
 @pytest.fixture
 def call(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Iterator[Call]:
-    # The hooks lower core.db's busy timeout for their process; keep it local to this test.
-    monkeypatch.setattr(db, "BUSY_TIMEOUT_S", db.BUSY_TIMEOUT_S)
-
     def _call(event: str, payload: Any) -> dict[str, Any] | None:
         raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8"))
