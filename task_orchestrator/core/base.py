@@ -3,11 +3,9 @@ log. The operations live in mixins (sessions.py, records.py, views.py) and store
 
 from __future__ import annotations
 
-import json
 import os
-import sqlite3
 
-from . import db
+from . import db, fastjson
 from .errors import InvalidInput, NotFound
 from .models import (
     Task,
@@ -17,6 +15,7 @@ from .models import (
 # Set by type checkers only; typing costs the hooks about 3 ms at run time.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import sqlite3
     from pathlib import Path
     from typing import Any, TypeVar
 
@@ -122,7 +121,7 @@ class StoreBase:
                 workspace_id,
                 session_id,
                 task_id,
-                json.dumps(data or {}, ensure_ascii=False, default=str),
+                fastjson.dumps(data or {}, ensure_ascii=False, default=str),
             ),
         )
 

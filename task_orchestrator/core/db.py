@@ -8,8 +8,12 @@ fails with "database is locked" at once instead of waiting.
 
 from __future__ import annotations
 
+# The C module behind the ``sqlite3`` package, which only re-exports it and adds datetime
+# adapters we never use (timestamps are ISO text). Importing the package loads the
+# pure-Python ``datetime`` on 3.11: about 2 ms of every hook. Same classes, same functions
+# (tests/core/test_db.py checks that they are the very objects ``sqlite3`` exports).
+import _sqlite3 as sqlite3
 import os
-import sqlite3
 
 from .errors import StoreUnavailable
 from .migrations import MIGRATIONS, SCHEMA_VERSION
@@ -144,9 +148,19 @@ def _db_file(conn: sqlite3.Connection) -> str:
     return "file"
 
 
+# quick_check reads every page once; through a memory map instead of one read() call per
+# page it takes 5 ms instead of 7 on a 10,000-task store (4 MB). Only for the check: a disk
+# I/O error in a mapped page is a signal, not an error SQLite can report.
+CHECK_MMAP_BYTES = 1 << 30
+
+
 def quick_check(conn: sqlite3.Connection) -> list[str]:
     """Problems found by ``PRAGMA quick_check``; empty when the file is sound."""
-    rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
+    conn.execute(f"PRAGMA mmap_size = {CHECK_MMAP_BYTES}")
+    try:
+        rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
+    finally:
+        conn.execute("PRAGMA mmap_size = 0")
     return [] if rows == ["ok"] else rows
 
 

@@ -3,9 +3,9 @@ dataclasses). No pydantic here either: this is on the hook path."""
 
 from __future__ import annotations
 
-import json
 import time
 
+from . import fastjson
 from .enums import ArtifactType, Complexity, Specialist, Status, TaskType
 from .record import FrozenRecord, Record
 
@@ -155,7 +155,7 @@ class Task(FrozenRecord):
             task_type=TaskType(row["task_type"]),
             complexity=Complexity(row["complexity"]),
             specialist=Specialist(row["specialist"]),
-            context=json.loads(row["context"]),
+            context=fastjson.loads(row["context"]),
             archived=bool(row["archived"]),
             depends_on=depends_on,
         )

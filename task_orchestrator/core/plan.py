@@ -7,8 +7,7 @@ opens a transaction once the whole plan is known to be valid, so a bad plan writ
 
 from __future__ import annotations
 
-import json
-
+from . import fastjson
 from .errors import InvalidInput
 from .models import (
     MAX_CONTEXT_JSON,
@@ -67,7 +66,7 @@ def check_context(context: object, where: str) -> str:
     if not isinstance(context, dict):
         raise InvalidInput(f"{where}: context must be an object")
     try:
-        text = json.dumps(context, ensure_ascii=False, sort_keys=True)
+        text = fastjson.dumps(context, ensure_ascii=False, sort_keys=True)
     except (TypeError, ValueError) as exc:
         raise InvalidInput(f"{where}: context is not JSON-serializable ({exc})") from exc
     if len(text) > MAX_CONTEXT_JSON:

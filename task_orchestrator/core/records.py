@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
-from . import db
+from . import db, fastjson
 from .base import StoreBase
 from .enums import (
     ArtifactType,
@@ -66,7 +64,7 @@ class RecordsMixin(StoreBase):
                 summary=r["summary"],
                 content_sha256=r["content_sha256"],
                 size=r["size"],
-                file_paths=tuple(json.loads(r["file_paths"])),
+                file_paths=tuple(fastjson.loads(r["file_paths"])),
                 created_at=r["created_at"],
             )
             for r in rows
@@ -109,7 +107,7 @@ class RecordsMixin(StoreBase):
         rows = self.conn.execute(
             f"SELECT * FROM events WHERE {where} ORDER BY id DESC LIMIT ?", [*params, limit]
         ).fetchall()
-        return [{**dict(r), "data": json.loads(r["data"])} for r in rows]
+        return [{**dict(r), "data": fastjson.loads(r["data"])} for r in rows]
 
     def link_external(self, source: str, scope: str, external_id: str, task_id: str) -> bool:
         """Link an outside id (e.g. Claude Code's task "3" in session S) to our task.
@@ -137,7 +135,7 @@ class RecordsMixin(StoreBase):
             cur = self.conn.execute(
                 "INSERT INTO snapshots (session_id, task_id, created_at, reason, body) "
                 "VALUES (?,?,?,?,?)",
-                (session_id, task_id, now_iso(), reason, json.dumps(body, ensure_ascii=False)),
+                (session_id, task_id, now_iso(), reason, fastjson.dumps(body, ensure_ascii=False)),
             )
             self._event(
                 "snapshot.saved", session_id=session_id, task_id=task_id, data={"reason": reason}
@@ -149,7 +147,7 @@ class RecordsMixin(StoreBase):
             "SELECT body FROM snapshots WHERE session_id = ? ORDER BY id DESC LIMIT 1",
             (session_id,),
         ).fetchone()
-        return None if row is None else dict(json.loads(row["body"]))
+        return None if row is None else dict(fastjson.loads(row["body"]))
 
     def scratch_roundtrip(self, key: str, value: str) -> str:
         """Write then read back a value in a table no task query looks at; used by the
@@ -224,7 +222,7 @@ class RecordsMixin(StoreBase):
                 summary,
                 content,
                 _sha256(content),
-                json.dumps(list(file_paths), ensure_ascii=False),
+                fastjson.dumps(list(file_paths), ensure_ascii=False),
                 now,
             ),
         )

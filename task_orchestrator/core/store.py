@@ -9,10 +9,7 @@ blocked tasks, integrity); this file holds the tasks themselves.
 
 from __future__ import annotations
 
-import json
-import sqlite3
-
-from . import db
+from . import db, fastjson
 from .base import TASK_COLUMNS, prefixed
 from .enums import (
     TERMINAL,
@@ -40,6 +37,7 @@ from .views import ViewsMixin
 # Set by type checkers only; typing costs the hooks about 3 ms at run time.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import sqlite3
     from collections.abc import Iterable, Sequence
     from typing import Any
 
@@ -119,7 +117,7 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin):
                         Complexity(spec.complexity).value,
                         Specialist(spec.specialist).value,
                         spec.estimated_effort,
-                        json.dumps(spec.context, ensure_ascii=False, sort_keys=True),
+                        fastjson.dumps(spec.context, ensure_ascii=False, sort_keys=True),
                         now,
                         now,
                         now if spec.status == Status.IN_PROGRESS else None,
@@ -296,7 +294,7 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin):
             if "summary" in sets and sets["summary"] and len(sets["summary"]) > MAX_SUMMARY:
                 raise InvalidInput(f"the summary is longer than {MAX_SUMMARY} characters")
             if context is not None:
-                merged = json.loads(row["context"])
+                merged = fastjson.loads(row["context"])
                 if not isinstance(context, dict):
                     raise InvalidInput("context must be an object")
                 for key, value in context.items():
@@ -434,7 +432,7 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin):
             "WITH RECURSIVE reach(id) AS (SELECT value FROM json_each(?) "
             "UNION SELECT d.depends_on_id FROM reach JOIN dependencies d ON d.task_id = reach.id)"
             " SELECT 1 FROM reach WHERE id = ? LIMIT 1",
-            [json.dumps(starts), target],
+            [fastjson.dumps(starts), target],
         ).fetchone()
         return row is not None
 
@@ -499,7 +497,7 @@ def _escape_like(text: str) -> str:
 def _encode_cursor(created_at: str, task_id: str) -> str:
     import base64  # only queries that page need it; keeps it off the hook path
 
-    raw = json.dumps([created_at, task_id]).encode("utf-8")
+    raw = fastjson.dumps([created_at, task_id]).encode("utf-8")
     return base64.urlsafe_b64encode(raw).decode("ascii")
 
 
@@ -508,7 +506,7 @@ def _decode_cursor(cursor: str) -> tuple[str, str]:
     import binascii
 
     try:
-        created_at, task_id = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+        created_at, task_id = fastjson.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
         return str(created_at), str(task_id)
     except (ValueError, TypeError, binascii.Error, UnicodeError):
         raise InvalidInput(

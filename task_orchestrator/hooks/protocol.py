@@ -1,13 +1,14 @@
 """The Claude Code hook protocol: one JSON object in on stdin, at most one JSON object out.
 
-Kept to ``json``, ``os`` and ``sys`` on purpose: a hook that has nothing to do (a tool we do
+Kept to ``core.fastjson``, ``os`` and ``sys`` on purpose: a hook that has nothing to do (a tool we do
 not track, a chatty prompt) must finish at about the cost of starting Python.
 """
 
 from __future__ import annotations
 
-import json
 import sys
+
+from ..core import fastjson
 
 # Claude Code puts whole file contents into PostToolUse payloads (Write's ``content``,
 # Edit's ``originalFile``), so multi-megabyte input is legitimate; past this bound we stop
@@ -46,7 +47,7 @@ def parse(raw: bytes) -> dict[str, object]:
     if len(raw) > MAX_INPUT_BYTES:
         raise BadInput(f"stdin larger than {MAX_INPUT_BYTES} bytes")
     try:
-        data = json.loads(raw)
+        data = fastjson.loads(raw)
     except (ValueError, RecursionError) as exc:
         raise BadInput(f"stdin is not JSON: {exc}") from None
     if not isinstance(data, dict):
@@ -121,7 +122,7 @@ def emit(answer: dict[str, object] | None) -> None:
     """Write the one answer. Nothing at all is a valid answer ("nothing to add")."""
     if not answer:
         return
-    text = json.dumps(answer, ensure_ascii=False)
+    text = fastjson.dumps(answer, ensure_ascii=False)
     try:
         sys.stdout.write(text + "\n")
         sys.stdout.flush()

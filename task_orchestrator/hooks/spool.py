@@ -9,9 +9,9 @@ the handlers read first (a Write payload carries the whole file).
 
 from __future__ import annotations
 
-import json
 import os
 
+from ..core import fastjson
 from ..core.root import data_root
 
 SPOOLED_EVENTS = frozenset(
@@ -53,7 +53,7 @@ def save(event: str, payload: dict[str, object]) -> bool:
     if event not in SPOOLED_EVENTS:
         return False
     path = spool_path()
-    line = json.dumps({"event": event, "payload": slim(payload)}, ensure_ascii=False) + "\n"
+    line = fastjson.dumps({"event": event, "payload": slim(payload)}, ensure_ascii=False) + "\n"
     try:
         if os.path.exists(path) and os.path.getsize(path) + len(line) > MAX_SPOOL_BYTES:
             return False
@@ -88,11 +88,9 @@ def replay() -> None:
         os.unlink(claimed)
     except OSError:
         return
-    from importlib import import_module
-
     from .log import log
     from .protocol import Event
-    from .runner import MODULES
+    from .runner import handler
     from .settings import load_settings
 
     settings = load_settings()
@@ -100,14 +98,13 @@ def replay() -> None:
     try:
         for index, line in enumerate(lines):
             try:
-                item = json.loads(line)
+                item = fastjson.loads(line)
                 name, payload = str(item["event"]), item["payload"]
-                module = import_module(f"{__package__}.{MODULES[name]}")
-                module.handle(Event(name, payload), settings)
+                handler(name).handle(Event(name, payload), settings)
             except Exception as exc:
                 if "locked" in str(exc) or "busy" in str(exc):
                     for rest in lines[index:]:
-                        item = json.loads(rest)
+                        item = fastjson.loads(rest)
                         save(str(item["event"]), item["payload"])
                     log("warning", f"spool replay stopped, store busy again: {exc}")
                     return
