@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from task_orchestrator.installer.launcher import hook_command
+
 ROOT = Path(__file__).resolve().parent.parent
 EXE = ".exe" if os.name == "nt" else ""
 BIN = "Scripts" if os.name == "nt" else "bin"
@@ -116,7 +118,10 @@ def main(argv: list[str] | None = None) -> int:
         }
         for label, path in programs.items():
             cases[f"{label} --help"] = ([str(path), "--help"], b"")
-            cases[f"{label} hook SessionStart"] = ([str(path), "hook", "SessionStart"], hook_in)
+            # The hook as setup registers it: the binary itself, or for pipx the venv's
+            # interpreter running our entry point (installer/launcher.py).
+            hook = hook_command(str(path), frozen=label != "console script (pipx)")
+            cases[f"{label} hook SessionStart"] = ([*hook, "hook", "SessionStart"], hook_in)
 
         for cmd, stdin in cases.values():  # warm the page cache; not counted
             time_once(cmd, stdin, env, project)

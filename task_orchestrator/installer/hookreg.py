@@ -1,9 +1,10 @@
 """Claude Code hook registration in settings.json, with the surgical JSON editor.
 
-We write the exec form, ``{"type": "command", "command": ABS, "args": ["hook", EVENT]}``,
-so a program path with spaces needs no shell quoting. Our groups are recognised by their
-command (a program named task-orchestrator) and ``args[0] == "hook"``, so re-install updates
-them in place and uninstall removes only them.
+We write the exec form, ``{"type": "command", "command": ABS, "args": [..., "hook", EVENT]}``
+(the command from :func:`launcher.hook_command`), so a path with spaces needs no shell
+quoting. Our groups are recognised by ``"hook"`` among the args and either a program named
+task-orchestrator (a frozen build, or what earlier versions registered) or our package named
+in the args, so re-install updates them in place and uninstall removes only them.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from ..hooks.spec import HOOK_SPECS, hook_args
 from . import jsonedit
 from .catalog import Env, resolve_path
+from .launcher import hook_command
 from .writers import Hints
 
 SCRIPT = "task-orchestrator"
@@ -31,11 +33,12 @@ def settings_path(scope: str, env: Env) -> Path:
 
 def desired_groups(program: str) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
+    command, *before = hook_command(program)
     for spec in HOOK_SPECS:
         hook = {
             "type": "command",
-            "command": program,
-            "args": hook_args(spec.event),
+            "command": command,
+            "args": [*before, *hook_args(spec.event)],
             "timeout": spec.timeout,
         }
         group: dict[str, Any] = {"matcher": spec.matcher} if spec.matcher else {}
@@ -48,12 +51,15 @@ def _is_ours(group: Any) -> bool:
     if not isinstance(group, dict) or not isinstance(group.get("hooks"), list):
         return False
     hooks = group["hooks"]
-    return bool(hooks) and all(
-        isinstance(h, dict)
-        and Path(str(h.get("command", ""))).name.split(".")[0] == SCRIPT
-        and (h.get("args") or [None])[0] == "hook"
-        for h in hooks
-    )
+    return bool(hooks) and all(_is_our_hook(h) for h in hooks)
+
+
+def _is_our_hook(hook: Any) -> bool:
+    args = hook.get("args") if isinstance(hook, dict) else None
+    if not isinstance(args, list) or "hook" not in args:
+        return False
+    named = Path(str(hook.get("command", ""))).name.split(".")[0] == SCRIPT
+    return named or any(isinstance(a, str) and "task_orchestrator" in a for a in args)
 
 
 def _body(text: str) -> tuple[str, str]:

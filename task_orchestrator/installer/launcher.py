@@ -40,5 +40,27 @@ def registered_program() -> Path:
     )
 
 
+#: What the hook command runs. ``-I`` (isolated): the project folder Claude Code runs hooks
+#: in is not on sys.path (a ``json.py`` there must not replace ours) and PYTHON* variables
+#: do not apply.
+HOOK_CODE = "import sys; from task_orchestrator.__main__ import main; sys.exit(main())"
+
+
+def hook_command(program: str, *, frozen: bool | None = None) -> list[str]:
+    """The command registered for hooks, before ``hook EVENT``.
+
+    A frozen build registers the binary itself. A pip or pipx install registers the
+    interpreter beside the console script with :data:`HOOK_CODE`, not the console script:
+    pip's wrapper imports ``re``, which with enum, functools and collections costs about
+    8 ms, more than half of Python's start-up and a third of a hook's whole budget
+    (DESIGN.md section 7; bench/bench_hooks.py). Both live in the venv's bin folder, so the
+    path is as stable as the console script's.
+    """
+    if is_frozen() if frozen is None else frozen:
+        return [program]
+    python = Path(program).with_name(Path(sys.executable).name)
+    return [str(python), "-I", "-c", HOOK_CODE]
+
+
 def server_args() -> list[str]:
     return ["serve"]

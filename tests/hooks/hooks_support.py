@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from task_orchestrator.installer import launcher
+
 FIXTURES = Path(__file__).parent / "data" / "fixtures"
 FIXTURE_CWD = "/home/user/project"
 HOOK_TIMEOUT_S = 30
@@ -35,7 +37,9 @@ class HookRun:
 
 
 def hook_command(event: str) -> list[str]:
-    return [sys.executable, "-m", "task_orchestrator", "hook", event]
+    """The command as the installer registers it for a pip/pipx install (this venv's
+    interpreter, isolated, running our entry point), then ``hook EVENT``."""
+    return [*launcher.hook_command(sys.executable, frozen=False), "hook", *filter(None, [event])]
 
 
 def run_hook(

@@ -9,14 +9,13 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hooks_support import assert_shape, fixture, run_hook
+from hooks_support import assert_shape, fixture, hook_command, run_hook
 
 from task_orchestrator.core.paths import default_paths
 from task_orchestrator.core.store import TaskStore
@@ -113,7 +112,7 @@ def test_wrong_types(changes: dict[str, Any], project: Path) -> None:
 def test_unknown_event_and_missing_argument(project: Path) -> None:
     assert run_hook("NoSuchEvent", fixture("Stop", project)).stdout == ""
     proc = subprocess.run(
-        [sys.executable, "-m", "task_orchestrator", "hook"],
+        hook_command(""),
         input=json.dumps(fixture("Stop", project)).encode(),
         capture_output=True,
         timeout=30,

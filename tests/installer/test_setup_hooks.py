@@ -4,6 +4,7 @@ only our groups, byte-identical round trip."""
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from task_orchestrator.hooks.spec import HOOK_SPECS
 from task_orchestrator.installer import hookreg, jsonedit
 from task_orchestrator.installer.catalog import Env, load_catalog
+from task_orchestrator.installer.launcher import HOOK_CODE, hook_command
 from task_orchestrator.installer.setup import install, uninstall
 
 CLAUDE = load_catalog()["claude-code"]
@@ -41,13 +43,14 @@ def test_hooks_roundtrip(variant: str, program: Path, env_for: Callable[..., Env
     value = jsonedit.loads(path.read_text(encoding="utf-8"))
     for spec in HOOK_SPECS:
         groups = value["hooks"][spec.event]
-        ours = [g for g in groups if g["hooks"][0].get("args") == ["hook", spec.event]]
+        ours = [g for g in groups if (g["hooks"][0].get("args") or [])[-2:] == ["hook", spec.event]]
         assert len(ours) == 1
+        # The interpreter beside the console script, isolated, running our entry point.
         assert ours[0]["hooks"] == [
             {
                 "type": "command",
-                "command": str(program),
-                "args": ["hook", spec.event],
+                "command": str(program.with_name(Path(sys.executable).name)),
+                "args": ["-I", "-c", HOOK_CODE, "hook", spec.event],
                 "timeout": spec.timeout,
             }
         ]
@@ -80,10 +83,46 @@ def test_hooks_update_in_place_when_program_moves(
     for spec in HOOK_SPECS:
         groups = value["hooks"][spec.event]
         assert groups[0] == THEIRS and len(groups) == 2
-        assert groups[1]["hooks"][0]["command"] == str(program)
+        assert groups[1] == hookreg.desired_groups(str(program))[spec.event]
     uninstall([CLAUDE], "user", env, dry_run=False, hooks=True)
     value = jsonedit.loads(path.read_text(encoding="utf-8"))
     assert all(value["hooks"][s.event] == [THEIRS] for s in HOOK_SPECS)
+
+
+def test_console_script_hooks_of_earlier_versions_are_replaced(
+    program: Path, env_for: Callable[..., Env]
+) -> None:
+    """Earlier versions registered ``.../task-orchestrator hook EVENT``; setup recognises
+    those as ours, replaces them with the current command, and uninstall removes them."""
+    env = env_for()
+    path = env.home / ".claude" / "settings.json"
+    path.parent.mkdir()
+    old = {
+        s.event: {
+            "hooks": [
+                {
+                    "type": "command",
+                    "command": "/old/bin/task-orchestrator",
+                    "args": ["hook", s.event],
+                }
+            ]
+        }
+        for s in HOOK_SPECS
+    }
+    path.write_text(json.dumps({"hooks": {e: [THEIRS, g] for e, g in old.items()}}), "utf-8")
+    assert not any(hookreg.registered_events(path.read_text("utf-8"), str(program)).values())
+    install([CLAUDE], "user", env, dry_run=False, hooks=True)
+    value = jsonedit.loads(path.read_text(encoding="utf-8"))
+    want = hookreg.desired_groups(str(program))
+    assert all(value["hooks"][s.event] == [THEIRS, want[s.event]] for s in HOOK_SPECS)
+    uninstall([CLAUDE], "user", env, dry_run=False, hooks=True)
+    value = jsonedit.loads(path.read_text(encoding="utf-8"))
+    assert all(value["hooks"][s.event] == [THEIRS] for s in HOOK_SPECS)
+
+
+def test_frozen_builds_register_the_binary() -> None:
+    assert hook_command("/b/task-orchestrator", frozen=True) == ["/b/task-orchestrator"]
+    assert hook_command("/v/bin/task-orchestrator", frozen=False)[1:3] == ["-I", "-c"]
 
 
 def test_project_scope_hooks_go_to_project_settings(
