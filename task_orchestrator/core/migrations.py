@@ -116,5 +116,13 @@ V3 = [
     "CREATE INDEX tasks_ws_status_created ON tasks(workspace_id, archived, status, created_at, id)",
 ]
 
-MIGRATIONS: list[tuple[int, list[str]]] = [(1, V1), (2, V2), (3, V3)]
+# v4: stale tasks (in progress, oldest change first) from an index instead of sorting every
+# in-progress task: 1 ms -> 0.1 ms for SessionStart on the 10,000-task benchmark store. It
+# replaces tasks_ws_status, which is a prefix of tasks_ws_status_created since v3.
+V4 = [
+    "DROP INDEX tasks_ws_status",
+    "CREATE INDEX tasks_ws_status_updated ON tasks(workspace_id, archived, status, updated_at)",
+]
+
+MIGRATIONS: list[tuple[int, list[str]]] = [(1, V1), (2, V2), (3, V3), (4, V4)]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

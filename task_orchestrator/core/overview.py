@@ -61,10 +61,16 @@ def stale_cutoff(hours: float) -> str:
 
 
 def overview(
-    store: TaskStore, workspace_id: str, *, stale_hours: float = 24.0, limit: int = 10
+    store: TaskStore,
+    workspace_id: str,
+    *,
+    stale_hours: float = 24.0,
+    limit: int = 10,
+    open_only: bool = False,
 ) -> Overview:
+    """``open_only``: count only unfinished tasks (what SessionStart shows the model)."""
     return Overview(
-        counts=store.counts_by_status(workspace_id),
+        counts=store.counts_by_status(workspace_id, open_only=open_only),
         in_progress=store.in_progress(workspace_id, limit=limit),
         ready=store.ready_tasks(workspace_id, limit=limit),
         blocked=store.blocked_tasks(workspace_id, limit=limit),

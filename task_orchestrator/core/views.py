@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from . import db
 from .base import TASK_COLUMNS, StoreBase, prefixed
-from .enums import (
-    Status,
-)
+from .enums import TERMINAL, Status
 from .models import (
     Task,
 )
@@ -19,13 +17,21 @@ if TYPE_CHECKING:
 
 
 class ViewsMixin(StoreBase):
-    def counts_by_status(self, workspace_id: str | None = None) -> dict[str, int]:
+    def counts_by_status(
+        self, workspace_id: str | None = None, *, open_only: bool = False
+    ) -> dict[str, int]:
+        """Tasks per status. ``open_only`` counts the unfinished statuses only, from their
+        ranges of the status index: a workspace is mostly finished work, which this skips."""
         sql = "SELECT status, COUNT(*) FROM tasks WHERE archived = 0"
         params: list[Any] = []
         if workspace_id is not None:
             sql += " AND workspace_id = ?"
             params.append(workspace_id)
-        counts = {s.value: 0 for s in Status}
+        wanted = [s for s in Status if not open_only or s not in TERMINAL]
+        if open_only:
+            sql += f" AND status IN ({', '.join('?' * len(wanted))})"
+            params += [s.value for s in wanted]
+        counts = {s.value: 0 for s in wanted}
         for status, n in self.conn.execute(sql + " GROUP BY status", params):
             counts[status] = n
         return counts

@@ -5,15 +5,15 @@ because it needs the store open anyway. Claude Code reads MCP servers from ``~/.
 (or ``$CLAUDE_CONFIG_DIR/.claude.json``): top-level ``mcpServers`` for user scope and
 ``projects[<path>].mcpServers`` for local scope, plus ``.mcp.json`` in the project (DESIGN.md
 section 6). ``~/.claude.json`` is rewritten by Claude Code all the time and can be large, so
-it is searched as text first and parsed only when our name appears in it.
+it is searched as text, and only its ``mcpServers`` objects are parsed.
 """
 
 from __future__ import annotations
 
-import json
 import os
 
 from .. import SERVER_NAME
+from ..core import fastjson
 
 
 def claude_json_path(env: dict[str, str] | os._Environ[str] | None = None) -> str:
@@ -36,32 +36,39 @@ def _ours(servers: object) -> bool:
     if SERVER_NAME in servers:
         return True
     # Registered under another name: recognise our command.
-    return any(SERVER_NAME in json.dumps(entry) for entry in servers.values())
+    return any(SERVER_NAME in fastjson.dumps(entry) for entry in servers.values())
+
+
+def _registered_in(text: str) -> bool:
+    """Whether some ``"mcpServers"`` object in this JSON text holds our server.
+
+    Each such object is read on its own instead of parsing the whole file: ~/.claude.json
+    keeps every project's history and grows to megabytes (1.7 MB takes 7 ms to parse, more
+    than all the rest of SessionStart), while the objects we look for are small. This also
+    accepts a local registration made for another project: a missed hint is better than a
+    wrong "not registered" on every session start.
+    """
+    if SERVER_NAME not in text:
+        return False
+    key = '"mcpServers"'
+    at = text.find(key)
+    while at != -1:
+        after = at + len(key)
+        colon = after
+        while colon < len(text) and text[colon] in " \t\r\n":
+            colon += 1
+        if colon < len(text) and text[colon] == ":":  # a key, not a string value
+            try:
+                servers, _ = fastjson.value_at(text, colon + 1)
+            except ValueError:
+                return True  # mid-rewrite by Claude Code: our name in it is the best we have
+            if _ours(servers):
+                return True
+        at = text.find(key, after)
+    return False
 
 
 def server_registered(cwd: str, workspace: str) -> bool:
-    text = _read(claude_json_path())
-    if SERVER_NAME in text:
-        try:
-            doc = json.loads(text)
-        except ValueError:
-            return True  # mid-rewrite by Claude Code: the text check is the best we have
-        if isinstance(doc, dict):
-            if _ours(doc.get("mcpServers")):
-                return True
-            projects = doc.get("projects")
-            if isinstance(projects, dict):
-                for key in {cwd, workspace}:
-                    project = projects.get(key)
-                    if isinstance(project, dict) and _ours(project.get("mcpServers")):
-                        return True
-    for folder in {cwd, workspace}:
-        project_text = _read(os.path.join(folder, ".mcp.json"))
-        if SERVER_NAME in project_text:
-            try:
-                doc = json.loads(project_text)
-            except ValueError:
-                return True
-            if isinstance(doc, dict) and _ours(doc.get("mcpServers")):
-                return True
-    return False
+    if _registered_in(_read(claude_json_path())):
+        return True
+    return any(_registered_in(_read(os.path.join(f, ".mcp.json"))) for f in {cwd, workspace})

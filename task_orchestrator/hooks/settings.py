@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 
+from ..core import fastjson
 from ..core.root import data_root
 
 # name -> (default, allowed values or a (low, high) range for numbers, what it controls)
@@ -35,6 +36,13 @@ CHOICES: dict[str, tuple[str, tuple[str, ...], str]] = {
 NUMBERS: dict[str, tuple[float, float, float, str]] = {
     "stale_hours": (24.0, 0.1, 24.0 * 365, "in progress this long without change = stale"),
     "context_chars": (4000, 500, 20000, "largest context handed to the model, in characters"),
+    "quick_check_hours": (
+        24.0,
+        0.0,
+        24.0 * 365,
+        "SessionStart on startup runs the store's quick_check when the last clean one is "
+        "older than this (0: every startup)",
+    ),
 }
 
 
@@ -77,6 +85,10 @@ class Settings:
         return float(self.values["stale_hours"])
 
     @property
+    def quick_check_hours(self) -> float:
+        return float(self.values["quick_check_hours"])
+
+    @property
     def context_chars(self) -> int:
         return int(self.values["context_chars"])
 
@@ -94,7 +106,7 @@ class Settings:
                 low, high = NUMBERS[key][1], NUMBERS[key][2]
                 number = value if isinstance(value, (int, float)) else None
                 if number is not None and not isinstance(number, bool) and low <= number <= high:
-                    kept = float(number) if key == "stale_hours" else int(number)
+                    kept = int(number) if key == "context_chars" else float(number)
                     self.values[key], self.sources[key] = kept, "file"
                 else:
                     self.problems.append(
@@ -115,6 +127,14 @@ def load_settings(path: str | None = None) -> Settings:
     except OSError as exc:
         settings.problems.append(f"cannot read {path}: {exc.strerror}")
         return settings
+    cache = _cache_file(path)
+    if not _from_cache(settings, cache, raw):
+        _parse(settings, path, raw)
+        _save_cache(settings, cache, raw)
+    return settings
+
+
+def _parse(settings: Settings, path: str, raw: bytes) -> None:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - the backport on 3.10
@@ -123,10 +143,49 @@ def load_settings(path: str | None = None) -> Settings:
         doc = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         settings.problems.append(f"{path} is not valid TOML ({exc}); using defaults")
-        return settings
+        return
     table = doc.get("hooks", {})
     if isinstance(table, dict):
         settings.apply(table)
     else:
         settings.problems.append("[hooks] in the config file is not a table; using defaults")
-    return settings
+
+
+# ``import tomllib`` costs a hook about 12 ms (re, datetime and typing come with it), as much
+# as Python's own start-up. So the settings read from a config file are kept, as JSON, with
+# the file's exact bytes: a hook parses TOML only when the file has changed since.
+def _cache_file(path: str) -> str:
+    root = os.path.dirname(os.path.dirname(path))
+    return os.path.join(root, "cache", "hooks-settings.json")
+
+
+def _from_cache(settings: Settings, cache: str, raw: bytes) -> bool:
+    try:
+        with open(cache, "rb") as fh:
+            kept = fastjson.loads(fh.read())
+        if kept["source"] != raw.decode("utf-8", "surrogateescape"):
+            return False
+        values, sources, problems = kept["values"], kept["sources"], kept["problems"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False  # none yet, or unreadable: parse the file
+    settings.values.update(values)
+    settings.sources.update(sources)
+    settings.problems.extend(problems)
+    return True
+
+
+def _save_cache(settings: Settings, cache: str, raw: bytes) -> None:
+    kept = {
+        "source": raw.decode("utf-8", "surrogateescape"),
+        "values": settings.values,
+        "sources": settings.sources,
+        "problems": settings.problems,
+    }
+    temp = f"{cache}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(os.path.dirname(cache), exist_ok=True)
+        with open(temp, "w", encoding="utf-8", errors="surrogateescape") as fh:
+            fh.write(fastjson.dumps(kept))
+        os.replace(temp, cache)  # whole or not at all, for the hooks reading it meanwhile
+    except OSError:
+        pass  # a read-only data folder: parse again next time

@@ -90,3 +90,50 @@ def test_hook_help_goes_through_click() -> None:
         timeout=60,
     )
     assert out.returncode == 0 and "SessionStart" in out.stdout
+
+
+def _state(s: hs.Settings) -> tuple[Any, ...]:
+    return dict(s.values), dict(s.sources), list(s.problems)
+
+
+def test_a_config_file_is_parsed_once_then_read_from_the_cache(
+    write_config: Any, project: Path
+) -> None:
+    """tomllib costs a hook about 12 ms; it runs again only when the file's bytes change."""
+    write_config("[hooks]\nauto_plan = 'suggest'  # ü\nstale_hours = 2\nbogus = 1\n")
+    first = hs.load_settings()
+    cache = default_paths().root / "cache" / "hooks-settings.json"
+    assert cache.is_file()
+    assert _state(hs.load_settings()) == _state(first)
+    assert first.auto_plan == "suggest" and first.stale_hours == 2.0
+    assert first.problems == ["hooks.bogus is not a setting (ignored)"]
+    # A hook process that finds the cache current never imports tomllib.
+    code = (
+        "import sys; from task_orchestrator.hooks.settings import load_settings; "
+        "s = load_settings(); print(s.auto_plan, 'tomllib' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["suggest", "False"]
+    # An edit of the same size is seen: the cache holds the file's bytes, not its mtime.
+    write_config("[hooks]\nauto_plan = 'off'      # ü\nstale_hours = 2\nbogus = 1\n")
+    assert hs.load_settings().auto_plan == "off"
+
+
+@pytest.mark.parametrize("damage", ["garbage", "other-shape", "unreadable"])
+def test_a_damaged_cache_means_parsing_again(write_config: Any, damage: str) -> None:
+    write_config("[hooks]\nmirror = 'off'\n")
+    want = _state(hs.load_settings())
+    cache = default_paths().root / "cache" / "hooks-settings.json"
+    if damage == "unreadable":
+        cache.unlink()
+        cache.mkdir()  # reading a folder fails; so does replacing it
+    else:
+        cache.write_text("{not json" if damage == "garbage" else '{"source": 1}')
+    assert _state(hs.load_settings()) == want
+
+
+def test_invalid_toml_is_reported_from_the_cache_too(write_config: Any) -> None:
+    write_config("[hooks\nauto_plan = 'off'\n")
+    for _ in range(2):
+        s = hs.load_settings()
+        assert s.auto_plan == "auto" and "is not valid TOML" in s.problems[0]
