@@ -40,6 +40,17 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
 
 
 @pytest.fixture
+def without_coverage(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Subprocesses start without coverage, whose startup imports json, re, enum, tomllib.
+
+    For tests that check what a process imports; everything else keeps subprocess coverage.
+    """
+    for var in list(os.environ):
+        if var.startswith("COVERAGE_"):
+            monkeypatch.delenv(var)
+
+
+@pytest.fixture
 def paths() -> Paths:
     return default_paths()
 

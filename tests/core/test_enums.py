@@ -72,6 +72,7 @@ def test_pydantic_schema_and_validation_match_enum() -> None:
         Ours(status="done")
 
 
+@pytest.mark.usefixtures("without_coverage")
 def test_enum_is_not_imported() -> None:
     code = "import sys, task_orchestrator.core.enums; print('enum' in sys.modules)"
     out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True)

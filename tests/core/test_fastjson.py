@@ -97,6 +97,7 @@ def test_utf16_and_default_and_errors() -> None:
         fastjson.dumps(loop)
 
 
+@pytest.mark.usefixtures("without_coverage")
 def test_importing_it_loads_neither_json_nor_re() -> None:
     code = (
         "import sys; from task_orchestrator.core import fastjson; "

@@ -42,6 +42,7 @@ from hooks_fake_model import FakeModel, Step, Turn, tool_names
 from task_orchestrator.core.enums import ArtifactType, Specialist, Status
 from task_orchestrator.core.errors import NotFound
 from task_orchestrator.core.store import TaskStore
+from task_orchestrator.installer.launcher import HOOK_CODE
 
 pytestmark = [pytest.mark.slow, pytest.mark.realclient]
 
@@ -156,9 +157,12 @@ def test_setup_configures_every_client_and_the_hooks(
     settings = json.loads((machine.home / ".claude" / "settings.json").read_text(encoding="utf-8"))
     assert settings["cleanupPeriodDays"] == 60
     assert settings["hooks"]["Notification"][0]["hooks"][0]["command"] == "notify-send Claude"
+    # Hooks run the venv's python beside the console script with our entry point (launcher.py
+    # says why); the path is as stable as the console script's.
+    hook_python = str(machine.venv_script.parent / "python")
     for event in ("SessionStart", "UserPromptSubmit", "PostToolUse", "Stop"):
         commands = json.dumps(settings["hooks"].get(event, []), ensure_ascii=False)
-        assert program in commands, (event, settings["hooks"])
+        assert hook_python in commands and HOOK_CODE in commands, (event, settings["hooks"])
 
     status = json.loads(
         run([machine.script("orchestrator-setup"), "status", "--json"], machine.env, machine.home)

@@ -96,6 +96,7 @@ def _state(s: hs.Settings) -> tuple[Any, ...]:
     return dict(s.values), dict(s.sources), list(s.problems)
 
 
+@pytest.mark.usefixtures("without_coverage")
 def test_a_config_file_is_parsed_once_then_read_from_the_cache(
     write_config: Any, project: Path
 ) -> None:
