@@ -253,7 +253,10 @@ def planned(body: dict[str, Any], title: str) -> tuple[str, list[str]]:
     hands the model a tool's structured content (our pydantic output) as JSON text."""
     for name, args, text, _ in reversed(tool_calls(body)):
         if name == M + "orchestrator_plan_task" and args.get("title") == title:
-            out = json.loads(text)
+            try:
+                out = json.loads(text)
+            except ValueError:
+                raise AssertionError(f"plan_task answered with no JSON: {text!r}") from None
             return out["task"]["id"], [sub["id"] for sub in out["subtasks"]]
     raise AssertionError(f"no plan named {title!r} yet")
 

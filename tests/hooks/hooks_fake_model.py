@@ -19,6 +19,8 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+# Claude Code's own tool for waiting on MCP servers that are still connecting.
+WAIT_FOR_MCP = "WaitForMcpServers"
 # One turn: a list of content blocks, each ("text", str) or ("tool_use", name, input).
 Turn = list[tuple[Any, ...]]
 # A script step: a fixed turn, or a function of the request body that returns the turn.
@@ -31,6 +33,7 @@ class FakeModel:
         self.requests: list[dict[str, Any]] = []
         self.main_requests: list[dict[str, Any]] = []
         self.errors: list[str] = []  # exceptions raised by callable steps
+        self.waits = 0  # WaitForMcpServers calls made for the script (see answer)
         self._lock = threading.Lock()
         self._ids = 0
         model = self
@@ -161,7 +164,11 @@ class FakeModel:
             return [{"type": "text", "text": "Scripted side answer."}], "end_turn"
         with self._lock:
             self.main_requests.append(body)
-        turn = sum(1 for m in body.get("messages", []) if m.get("role") == "assistant")
+        turn = sum(
+            1
+            for m in body.get("messages", [])
+            if m.get("role") == "assistant" and not _only_waits(m.get("content"))
+        )
         if turn >= len(self.script):
             return [{"type": "text", "text": "Done."}], "end_turn"
         step = self.script[turn]
@@ -171,6 +178,18 @@ class FakeModel:
             with self._lock:
                 self.errors.append(f"turn {turn}: {exc!r}")
             return [{"type": "text", "text": f"Script error: {exc!r}"}], "end_turn"
+        offered = tool_names(body)
+        if WAIT_FOR_MCP in offered and any(
+            item[0] == "tool_use" and item[1].startswith("mcp__") and item[1] not in offered
+            for item in items
+        ):
+            # Claude Code connects MCP servers in the background and offers WaitForMcpServers
+            # while one is pending; calling a pending server's tool fails with "No such tool
+            # available ... Call WaitForMcpServers". A real model waits, then calls the tool;
+            # so does the script, and the wait does not count as one of its turns.
+            with self._lock:
+                self.waits += 1
+            items = [("tool_use", WAIT_FOR_MCP, {})]
         blocks: list[dict[str, Any]] = []
         for item in items:
             if item[0] == "text":
@@ -220,6 +239,16 @@ class FakeModel:
                     elif isinstance(inner, list):
                         out.append("".join(b.get("text", "") for b in inner if isinstance(b, dict)))
         return out
+
+
+def _only_waits(content: Any) -> bool:
+    """An assistant message that is only a WaitForMcpServers call the model inserted."""
+    if not isinstance(content, list) or not content:
+        return False
+    return all(
+        isinstance(b, dict) and b.get("type") == "tool_use" and b.get("name") == WAIT_FOR_MCP
+        for b in content
+    )
 
 
 def tool_names(body: dict[str, Any]) -> list[str]:

@@ -10,8 +10,7 @@ TASK_ORCHESTRATOR_CLIENTS names the folder with the ``claude`` binary (scripts/t
 Unset: skipped (a developer without npm). Set but no ``claude`` in it: a failure, so CI can
 never pass by silently skipping this.
 
-The settings JSON is written here from hooks/spec.py; once the installer's hook writer is
-merged, this test should call it instead.
+The server and the hooks are registered by the installer itself (register_with_installer).
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -188,3 +188,39 @@ def test_model_sees_the_hooks_work_through_our_mcp_server(
     status = [r for r in results if "Design the API" in r and "in_progress" in r]
     assert status, results
     assert str(workspace_dir) in status[0] and PROMPT[:40] in status[0]
+
+
+def test_a_server_still_connecting_is_waited_for(isolated_home: Path, workspace_dir: Path) -> None:
+    """Claude Code starts MCP servers in the background; a tool call to one still pending
+    fails with "Call WaitForMcpServers". The scripted model waits as a real one does (see
+    hooks_fake_model.FakeModel.answer), so a slow start, as under coverage on a loaded CI
+    machine, cannot fail the end-to-end tests. Here the server takes 4 s to start."""
+    claude = claude_binary()
+    program = Path(sys.executable).parent / "task-orchestrator"
+    env = {**claude_env(), "HOME": str(isolated_home)}
+    subprocess.run(
+        [
+            str(claude),
+            "mcp",
+            "add",
+            "-s",
+            "user",
+            "slow",
+            "--",
+            "sh",
+            "-c",
+            f'sleep 4; exec "{program}" serve',
+        ],
+        env=env,
+        cwd=workspace_dir,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    tool = "mcp__slow__orchestrator_get_status"
+    with FakeModel([[("tool_use", tool, {})], [("text", "All done: status read.")]]) as model:
+        run_claude(claude, model, workspace_dir, env, tool)
+    assert model.waits >= 1 and not model.errors
+    results = model.tool_results()
+    assert results[0].startswith("ready: true"), results
+    assert "No such tool" not in results[-1] and str(workspace_dir) in results[-1], results
