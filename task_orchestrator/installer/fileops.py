@@ -9,6 +9,7 @@ record what we own so that uninstall and doctor can recognise it.
 from __future__ import annotations
 
 import contextlib
+import errno
 import glob
 import hashlib
 import json
@@ -34,6 +35,18 @@ TEMP_SUFFIX = ".task-orchestrator.tmp"
 #: written, just before ``os.replace``, as ``kill -9`` or a power cut would. Read once, here;
 #: unset (always, outside tests) it costs one comparison per file written.
 FAULT = os.environ.get("TASK_ORCHESTRATOR_FAULT", "")
+
+
+def describe(exc: OSError) -> str:
+    """An OSError in words the user can act on; a full disk says so plainly."""
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return f"the disk is full ({exc.strerror}); free some space and run it again"
+    if exc.errno == errno.EFBIG:
+        return (
+            f"the file size limit was reached ({exc.strerror}; see `ulimit -f`); "
+            "raise it or free some space and run it again"
+        )
+    return str(exc)
 
 
 def read_text(path: Path) -> str | None:
@@ -191,15 +204,22 @@ class Manifest:
         rec = self.file(path)
         if rec.get("backup") is not None or "existed" in rec:
             return
+        if original is not None:
+            self.paths.backups.mkdir(parents=True, exist_ok=True)
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            safe = str(path).strip("/\\").replace("/", "__").replace("\\", "__").replace(":", "")
+            dest = self.paths.backups / f"{stamp}-{safe}"
+            try:
+                dest.write_bytes(original.encode("utf-8"))
+            except OSError as exc:
+                # A cut-off copy is no backup; and with none recorded, the next run takes it.
+                with contextlib.suppress(OSError):
+                    dest.unlink()
+                raise UserError(
+                    f"{path}: cannot back it up to {dest}: {describe(exc)}; the file was not changed"
+                ) from None
+            rec["backup"] = str(dest)
         rec["existed"] = original is not None
-        if original is None:
-            return
-        self.paths.backups.mkdir(parents=True, exist_ok=True)
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        safe = str(path).strip("/\\").replace("/", "__").replace("\\", "__").replace(":", "")
-        dest = self.paths.backups / f"{stamp}-{safe}"
-        dest.write_bytes(original.encode("utf-8"))
-        rec["backup"] = str(dest)
 
     def save(self) -> None:
         atomic_write(self.paths.manifest, json.dumps(self.data, indent=2, sort_keys=True) + "\n")
