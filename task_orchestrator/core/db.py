@@ -19,6 +19,7 @@ from .errors import StoreUnavailable
 from .migrations import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_S = 10.0
+SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def connect(
@@ -34,12 +35,20 @@ def connect(
     must be reported, not silently re-created empty.
     """
     db_path = os.fspath(db_path)
-    if not os.path.exists(db_path):
+    head = _head(db_path)
+    if head is None:
         if not create:
             raise StoreUnavailable(
                 f"the task store {db_path} does not exist; run `task-orchestrator doctor`"
             )
         os.makedirs(os.path.dirname(db_path) or ".", exist_ok=True)
+    elif head and head != SQLITE_MAGIC:
+        # SQLite would open it anyway while a write-ahead log of the file that was there is
+        # beside it, and serve that log's pages over whatever this is.
+        raise StoreUnavailable(
+            f"the task store {db_path} cannot be opened (it is not a SQLite database); "
+            "run `task-orchestrator doctor` for what to do"
+        )
     try:
         # isolation_level=None: we issue BEGIN ourselves, so the module never opens an
         # implicit deferred transaction behind our back.
@@ -62,6 +71,23 @@ def connect(
             "run `task-orchestrator doctor` for what to do"
         ) from exc
     return conn
+
+
+def _head(path: str | os.PathLike[str]) -> bytes | None:
+    """The first bytes of the file (None: there is no file). A file we may not read right
+    now is no proof of damage: it passes, and SQLite says what it finds."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(SQLITE_MAGIC))
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return SQLITE_MAGIC
+
+
+def looks_like_sqlite(path: str | os.PathLike[str]) -> bool:
+    """Whether the file starts like a SQLite database (an empty or missing one does not)."""
+    return _head(path) == SQLITE_MAGIC
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

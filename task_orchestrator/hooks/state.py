@@ -6,6 +6,8 @@ Imported only by hooks that touch the store, so the cheap ones never load the co
 
 from __future__ import annotations
 
+import os
+
 from ..core.enums import TERMINAL, Status
 from ..core.errors import InvalidTransition, NotFound
 from ..core.models import NewTask, Session, Task
@@ -29,7 +31,13 @@ def open_store(*, busy_timeout: float = BUSY_TIMEOUT_S, create: bool = True) -> 
     from . import spool
 
     timeout = REPLAY_BUSY_TIMEOUT_S if spool.replaying() else busy_timeout
-    store = TaskStore.open(db_file(), create=create, busy_timeout=timeout)
+    path = db_file()
+    # A hook creates the store on a first run only. With its folder there, a missing store
+    # was deleted or moved: an empty one in its place would hide that from the user (doctor
+    # explains it) and from running servers, which refuse calls until it is back.
+    if create and os.path.isdir(os.path.dirname(path)):
+        create = False
+    store = TaskStore.open(path, create=create, busy_timeout=timeout)
     # Events spooled while the store was busy go first, so they keep their order; not in
     # SessionEnd, whose budget is too small to wait for anything but its own write.
     if busy_timeout >= BUSY_TIMEOUT_S:

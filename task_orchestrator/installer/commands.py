@@ -237,18 +237,21 @@ def restore_command(file: str | None, all_: bool) -> int:
         raise click.UsageError("give one FILE or --all")
     from ..core.paths import default_paths
     from . import fileops
-    from .ops import restore
+    from .ops import restore, save_manifest
 
     paths = default_paths()
     with fileops.locked(paths):
         manifest = fileops.Manifest(paths)
         done = restore(paths, manifest, file)
-        manifest.save()
+        save_manifest(manifest, done)
     for c in done:
-        click.echo(f"restored {c.path}  ({c.message})")
+        if c.action == "error":
+            click.echo(f"error: {c.message}", err=True)
+        else:
+            click.echo(f"restored {c.path}  ({c.message})")
     if not done:
         click.echo("nothing to restore")
-    return EXIT_OK
+    return EXIT_USER if any(c.action == "error" for c in done) else EXIT_OK
 
 
 def _doctor(as_json: bool) -> int:

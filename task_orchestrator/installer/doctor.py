@@ -62,14 +62,23 @@ async def _handshake(
         return [t.name for t in result.tools]
 
 
-def handshake(command: str, args: list[str], timeout: float = HANDSHAKE_TIMEOUT) -> list[str]:
-    """Spawn the server as a GUI client would (minimal PATH), initialize, list the tools."""
+def handshake(
+    command: str,
+    args: list[str],
+    timeout: float = HANDSHAKE_TIMEOUT,
+    *,
+    data_root: str | None = None,
+) -> list[str]:
+    """Spawn the server as a GUI client would (minimal PATH), initialize, list the tools.
+    ``data_root``: the server's TASK_ORCHESTRATOR_HOME instead of ours."""
     import anyio
 
     env = {"PATH": MINIMAL_PATH}
     for var in ("HOME", "USERPROFILE", "TASK_ORCHESTRATOR_HOME", "SYSTEMROOT", "TMPDIR"):
         if os.environ.get(var):
             env[var] = os.environ[var]
+    if data_root is not None:
+        env["TASK_ORCHESTRATOR_HOME"] = data_root
 
     # The server's stderr is kept, not shown: it is the best clue when the handshake fails.
     with tempfile.TemporaryFile("w+", encoding="utf-8") as errlog:
@@ -148,31 +157,38 @@ def run_doctor(
         report.add(f"{client_id}: command executable", runnable, cmd, fix)
         if runnable:
             commands.add((cmd, tuple(str(a) for a in entry.get("args", []))))
-    for cmd, cargs in sorted(commands):
-        try:
-            tools = handshake(cmd, list(cargs))
-            ok = len(tools) == expected_tools
-            report.add(
-                f"MCP handshake: {cmd}",
-                ok,
-                f"{len(tools)} tools (expected {expected_tools})",
-                "reinstall: pipx install --force task-orchestrator",
-            )
-        except UserError as exc:
-            report.add(
-                f"MCP handshake: {cmd}",
-                False,
-                str(exc),
-                f"run `{cmd} serve` by hand to see the error",
-            )
+    # A server creates the store when there is none: a handshake must not put an empty one
+    # where the user's was deleted or moved. Those handshakes get a data root of their own.
+    lost = store_lost(paths)
+    with tempfile.TemporaryDirectory(prefix="doctor-") as scratch:
+        for cmd, cargs in sorted(commands):
+            _check_handshake(report, cmd, list(cargs), expected_tools, scratch if lost else None)
     if ("claude-code", "user") in configured or any(
         c == "claude-code-hooks" for c, _ in configured
     ):
         _check_hooks(report, configured, env, program)
-    _check_store(report, paths)
+    _check_store(report, paths, lost)
     if not configured:
         report.add("clients configured", False, "no client is configured yet", "orchestrator-setup")
     return report
+
+
+def _check_handshake(
+    report: Report, cmd: str, args: list[str], expected_tools: int, data_root: str | None
+) -> None:
+    try:
+        tools = handshake(cmd, args, data_root=data_root)
+    except UserError as exc:
+        report.add(
+            f"MCP handshake: {cmd}", False, str(exc), f"run `{cmd} serve` by hand to see the error"
+        )
+        return
+    report.add(
+        f"MCP handshake: {cmd}",
+        len(tools) == expected_tools,
+        f"{len(tools)} tools (expected {expected_tools})",
+        "reinstall: pipx install --force task-orchestrator",
+    )
 
 
 def _check_hooks(report: Report, configured: list[tuple[str, str]], env: Env, program: str) -> None:
@@ -194,12 +210,41 @@ def _check_hooks(report: Report, configured: list[tuple[str, str]], env: Env, pr
         )
 
 
-def _check_store(report: Report, paths: Paths) -> None:
+def store_lost(paths: Paths) -> bool:
+    """The store file is gone but its folder is not: it was deleted or moved (its folder is
+    made together with it, so a store never created leaves no folder)."""
+    return not paths.db.exists() and paths.data.is_dir()
+
+
+def _check_store(report: Report, paths: Paths, lost: bool) -> None:
+    from ..core.db import looks_like_sqlite
     from ..core.store import TaskStore
 
     db: Path = paths.db
+    restart = "restart your MCP clients to start with an empty store"
+    if lost:
+        report.add(
+            "store healthy",
+            False,
+            f"{db} does not exist, but its folder does: the store was deleted or moved; "
+            "a server still running on it refuses every call",
+            f"put the file back at {db} and call orchestrator_restart_server, or {restart}",
+        )
+        return
+    if not db.exists():
+        report.add("store healthy", True, f"{db}: not created yet (the first server start does)")
+        return
+    if not looks_like_sqlite(db):
+        report.add(
+            "store healthy",
+            False,
+            f"{db} is not a SQLite database: it was overwritten, or another file took its place",
+            f"move {db} aside (keep it if it may hold your tasks), then {restart}",
+        )
+        return
     try:
-        store = TaskStore.open(db)
+        # Never create it here: that is the server's job, and doctor only looks.
+        store = TaskStore.open(db, create=False)
         try:
             problems = store.integrity_problems()
         finally:

@@ -9,9 +9,12 @@ record what we own so that uninstall and doctor can recognise it.
 from __future__ import annotations
 
 import contextlib
+import errno
+import glob
 import hashlib
 import json
 import os
+import signal
 import stat
 import tempfile
 import time
@@ -21,6 +24,29 @@ from typing import Any
 
 from ..core.paths import Paths
 from ..errors import UserError
+
+#: Our temp files end with this, so that the next run can tell a stale one of ours (left by a
+#: run that was killed) from anything else in the user's config folder.
+TEMP_SUFFIX = ".task-orchestrator.tmp"
+
+#: A fault-injection point for tests/faults/test_setup_kill.py, which cannot otherwise stop a
+#: real process at an exact line: with ``TASK_ORCHESTRATOR_FAULT=kill-before-replace`` the
+#: process SIGKILLs itself in :func:`atomic_write` once the backup and the temp file are
+#: written, just before ``os.replace``, as ``kill -9`` or a power cut would. Read once, here;
+#: unset (always, outside tests) it costs one comparison per file written.
+FAULT = os.environ.get("TASK_ORCHESTRATOR_FAULT", "")
+
+
+def describe(exc: OSError) -> str:
+    """An OSError in words the user can act on; a full disk says so plainly."""
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return f"the disk is full ({exc.strerror}); free some space and run it again"
+    if exc.errno == errno.EFBIG:
+        return (
+            f"the file size limit was reached ({exc.strerror}; see `ulimit -f`); "
+            "raise it or free some space and run it again"
+        )
+    return str(exc)
 
 
 def read_text(path: Path) -> str | None:
@@ -54,7 +80,8 @@ def check_writable(path: Path) -> None:
 
 
 def atomic_write(path: Path, text: str | None) -> None:
-    """Replace ``path`` with ``text`` (None: delete it), atomically."""
+    """Replace ``path`` with ``text`` (None: delete it), atomically. Call it under
+    :func:`locked`: it removes temp files of ours beside the target as stale."""
     target = target_of(path)
     if text is None:
         with contextlib.suppress(FileNotFoundError):
@@ -62,8 +89,9 @@ def atomic_write(path: Path, text: str | None) -> None:
         return
     check_writable(path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temps(target)
     mode = target.stat().st_mode & 0o7777 if target.exists() else None
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(text.encode("utf-8"))
@@ -71,6 +99,8 @@ def atomic_write(path: Path, text: str | None) -> None:
             os.fsync(fh.fileno())
         # mkstemp makes 0600; a new file gets what the user's umask would give it.
         os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
+        if FAULT == "kill-before-replace":
+            os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
         _replace(tmp, target)
         tmp = ""
         _fsync_dir(target.parent)
@@ -78,6 +108,14 @@ def atomic_write(path: Path, text: str | None) -> None:
         if tmp:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def _remove_stale_temps(target: Path) -> None:
+    # Under the lock no other run of ours is writing, so a temp file of ours is what a killed
+    # run left behind: harmless to the client, but clutter in the user's folder.
+    for stale in target.parent.glob(f".{glob.escape(target.name)}.*{TEMP_SUFFIX}"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
 
 
 def _umask() -> int:
@@ -166,15 +204,22 @@ class Manifest:
         rec = self.file(path)
         if rec.get("backup") is not None or "existed" in rec:
             return
+        if original is not None:
+            self.paths.backups.mkdir(parents=True, exist_ok=True)
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            safe = str(path).strip("/\\").replace("/", "__").replace("\\", "__").replace(":", "")
+            dest = self.paths.backups / f"{stamp}-{safe}"
+            try:
+                dest.write_bytes(original.encode("utf-8"))
+            except OSError as exc:
+                # A cut-off copy is no backup; and with none recorded, the next run takes it.
+                with contextlib.suppress(OSError):
+                    dest.unlink()
+                raise UserError(
+                    f"{path}: cannot back it up to {dest}: {describe(exc)}; the file was not changed"
+                ) from None
+            rec["backup"] = str(dest)
         rec["existed"] = original is not None
-        if original is None:
-            return
-        self.paths.backups.mkdir(parents=True, exist_ok=True)
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        safe = str(path).strip("/\\").replace("/", "__").replace("\\", "__").replace(":", "")
-        dest = self.paths.backups / f"{stamp}-{safe}"
-        dest.write_bytes(original.encode("utf-8"))
-        rec["backup"] = str(dest)
 
     def save(self) -> None:
         atomic_write(self.paths.manifest, json.dumps(self.data, indent=2, sort_keys=True) + "\n")

@@ -149,7 +149,8 @@ def install_one(
         msg = str(exc)
         change.action, change.message = "error", msg if str(path) in msg else f"{path}: {msg}"
     except OSError as exc:  # permissions, a full disk: the user's to fix, and nothing was replaced
-        change.action, change.message = "error", f"{path}: {exc}; the file was not changed"
+        change.action = "error"
+        change.message = f"{path}: {fileops.describe(exc)}; the file was not changed"
     return change
 
 
@@ -196,7 +197,8 @@ def uninstall_one(
         msg = str(exc)
         change.action, change.message = "error", msg if str(path) in msg else f"{path}: {msg}"
     except OSError as exc:  # permissions, a full disk: the user's to fix, and nothing was replaced
-        change.action, change.message = "error", f"{path}: {exc}; the file was not changed"
+        change.action = "error"
+        change.message = f"{path}: {fileops.describe(exc)}; the file was not changed"
     return change
 
 
@@ -226,17 +228,40 @@ def restore(paths: Paths, manifest: fileops.Manifest, file: str | None) -> list[
     for name in targets:
         rec = manifest.files[name]
         path = Path(name)
-        if rec.get("backup"):
-            original = Path(rec["backup"]).read_bytes().decode("utf-8")
-            fileops.atomic_write(path, original)
-            out.append(Change("-", "-", name, "restored", f"from {rec['backup']}"))
-        elif rec.get("existed") is False:
-            fileops.atomic_write(path, None)
-            out.append(Change("-", "-", name, "restored", "removed: it did not exist before"))
-        else:
+        try:
+            if rec.get("backup"):
+                original = Path(rec["backup"]).read_bytes().decode("utf-8")
+                fileops.atomic_write(path, original)
+                out.append(Change("-", "-", name, "restored", f"from {rec['backup']}"))
+            elif rec.get("existed") is False:
+                fileops.atomic_write(path, None)
+                out.append(Change("-", "-", name, "restored", "removed: it did not exist before"))
+            else:
+                continue
+        except OSError as exc:
+            message = f"{name}: {fileops.describe(exc)}; the file was not changed"
+            out.append(Change("-", "-", name, "error", message))
             continue
         del manifest.files[name]
     return out
+
+
+def save_manifest(manifest: fileops.Manifest, changes: list[Change]) -> None:
+    """Save the manifest; failing to (a full disk) is one more error in ``changes``, after
+    the files it is about, rather than a crash that hides what was done to them."""
+    try:
+        manifest.save()
+    except OSError as exc:
+        where = manifest.paths.manifest
+        if any(c.wrote or c.action == "restored" for c in changes):
+            after = (
+                "the files above were changed, but this record of them was not "
+                "(uninstall still works; restore may not)"
+            )
+        else:
+            after = "nothing was changed"
+        message = f"{where}: not saved: {fileops.describe(exc)}; {after}"
+        changes.append(Change("-", "-", str(where), "error", message))
 
 
 def _match(manifest: fileops.Manifest, file: str) -> str:

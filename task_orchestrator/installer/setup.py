@@ -13,7 +13,7 @@ from ..errors import UserError
 from . import fileops, hookreg, launcher
 from .catalog import ClientSpec, Env, OSName, load_catalog, resolve
 from .detect import Detection, detect, running_process_names
-from .ops import Change, entry_state, install_one, unified_diff, uninstall_one
+from .ops import Change, entry_state, install_one, save_manifest, unified_diff, uninstall_one
 
 HOOKS_ID = "claude-code-hooks"
 
@@ -106,7 +106,7 @@ def install(
             if client.id == "claude-code" and hooks:
                 changes.append(_hooks(scope, env, manifest, program, dry_run, install=True))
 
-    _with_manifest(paths, dry_run, body)
+    _with_manifest(paths, dry_run, body, changes)
     return changes
 
 
@@ -128,13 +128,15 @@ def uninstall(
             if client.id == "claude-code" and hooks:
                 changes.append(_hooks(scope, env, manifest, "", dry_run, install=False))
 
-    _with_manifest(paths, dry_run, body)
+    _with_manifest(paths, dry_run, body, changes)
     return changes
 
 
-def _with_manifest(paths: Paths, dry_run: bool, body: Callable[[fileops.Manifest], None]) -> None:
-    """Run ``body`` under the lock and save the manifest even if a client failed; a dry run
-    takes no lock and saves nothing."""
+def _with_manifest(
+    paths: Paths, dry_run: bool, body: Callable[[fileops.Manifest], None], changes: list[Change]
+) -> None:
+    """Run ``body`` under the lock and save the manifest even if a client failed (a failed
+    save is added to ``changes``); a dry run takes no lock and saves nothing."""
     if dry_run:
         body(fileops.Manifest(paths))
         return
@@ -143,7 +145,7 @@ def _with_manifest(paths: Paths, dry_run: bool, body: Callable[[fileops.Manifest
         try:
             body(manifest)
         finally:
-            manifest.save()
+            save_manifest(manifest, changes)
 
 
 def _hooks(
@@ -198,4 +200,7 @@ def _hooks(
             change.message = "our hooks removed"
     except UserError as exc:
         change.action, change.message = "error", str(exc)
+    except OSError as exc:  # a full disk: the user's to fix, and nothing was replaced
+        change.action = "error"
+        change.message = f"{path}: {fileops.describe(exc)}; the file was not changed"
     return change

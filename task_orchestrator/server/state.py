@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import sys
 import time
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.errors import InvalidInput, StoreError, StoreUnavailable
+from ..core.db import looks_like_sqlite
+from ..core.errors import InvalidInput, NotFound, StoreError, StoreUnavailable
 from ..core.models import Session, Workspace
 from ..core.paths import Paths
 from ..core.planner import Catalog, load_catalog
@@ -58,21 +61,73 @@ class ServerState:
     restarts: int = 0
     config_problem: str | None = None
     store_error: str | None = None
+    # The store file as opened: (st_dev, st_ino), and (st_mtime_ns, st_size) as last checked.
+    _file_id: tuple[int, int] | None = field(default=None, repr=False)
+    _file_seen: tuple[int, int] | None = field(default=None, repr=False)
+    _wal_released: bool = field(default=False, repr=False)
 
     @property
     def store(self) -> TaskStore:
         """The open store; a store that could not be opened is reported by every tool (and
-        by health_check) instead of killing the server, so the model can tell the user."""
+        by health_check) instead of killing the server, so the model can tell the user.
+        So is a store file deleted, replaced or overwritten since it was opened."""
         if self.store_or_none is None:
             raise StoreUnavailable(
                 self.store_error or "the task store is not open; run orchestrator_restart_server"
             )
+        problem = self.store_file_problem()
+        if problem is not None:
+            raise StoreUnavailable(problem)
         return self.store_or_none
 
     @store.setter
     def store(self, value: TaskStore) -> None:
         self.store_or_none = value
         self.store_error = None
+        self._file_id, self._file_seen, self._wal_released = None, None, False
+        with suppress(OSError):
+            st = os.stat(self.paths.db)
+            self._file_id, self._file_seen = (st.st_dev, st.st_ino), (st.st_mtime_ns, st.st_size)
+
+    def store_file_problem(self) -> str | None:
+        """Why the open store's file can no longer be trusted, if it cannot.
+
+        SQLite keeps working on a file deleted under it, or on its cached pages of a file
+        overwritten in place: every write would be answered and then lost. So each use
+        compares the path with the file opened (one stat, a few microseconds) and reads the
+        header again when the file changed (after any checkpoint, ours or another process's).
+        """
+        if self.store_or_none is None or self._file_id is None:
+            return None
+        db = self.paths.db
+        try:
+            st = os.stat(db)
+        except FileNotFoundError:
+            self._release_wal()
+            return (
+                f"the task store {db} was deleted while this server was running; nothing was "
+                "written. Put the file back and call orchestrator_restart_server, or restart "
+                "the MCP client to start with an empty store; `task-orchestrator doctor` "
+                "shows what is there"
+            )
+        except OSError:
+            return None  # e.g. a folder we may no longer list: SQLite reports what it can
+        if (st.st_dev, st.st_ino) != self._file_id:
+            self._release_wal()
+            return (
+                f"the task store {db} was replaced by another file while this server was "
+                "running; nothing was written. Check it with `task-orchestrator doctor`, then "
+                "call orchestrator_restart_server to use it"
+            )
+        if (st.st_mtime_ns, st.st_size) != self._file_seen:
+            if not looks_like_sqlite(db):
+                return (
+                    f"the task store {db} was overwritten while this server was running and is "
+                    "no longer a SQLite database; nothing was written. Run "
+                    "`task-orchestrator doctor` for what to do"
+                )
+            self._file_seen = (st.st_mtime_ns, st.st_size)
+        return None
 
     @classmethod
     def open(cls, paths: Paths) -> ServerState:
@@ -85,15 +140,49 @@ class ServerState:
             log.error("store not available: %s", exc)
         state = cls(
             paths=paths,
-            store_or_none=store,
+            store_or_none=None,
             catalog=load_catalog(paths.config_dir),
             config=config,
         )
+        if store is not None:
+            state.store = store
         state.config_problem = problem
         state.store_error = error
         for msg in state.catalog.problems:
             log.warning("catalog: %s", msg)
         return state
+
+    def _release_wal(self) -> None:
+        """Our file is no longer at the path, but our write-ahead log (``tasks.db-wal``) still
+        is, and SQLite replays a log into whatever file it finds beside it: the next process
+        to open the path would get our pages over its file. So fold the log into the file we
+        opened (wherever it is now: moved away, or unlinked) and empty it. Once, and without
+        waiting on other processes: a log they still use is theirs to fold."""
+        if self._wal_released or self.store_or_none is None:
+            return
+        self._wal_released = True
+        conn = self.store_or_none.conn
+        with suppress(sqlite3.Error):
+            timeout = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+            conn.execute("PRAGMA busy_timeout = 0")
+            try:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                conn.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+        log.warning("store file %s changed under the server; its log was folded", self.paths.db)
+
+    def rebind(self) -> None:
+        """After the store was reopened, which may be another file now (a backup put back):
+        the workspace and session this server remembers must exist in it."""
+        if self.workspace is not None:
+            ws = self.store.workspace(self.workspace.path)
+            if ws.id != self.workspace.id:
+                self.workspace, self.session = ws, None
+        if self.session is not None:
+            try:
+                self.store.get_session(self.session.id)
+            except NotFound:
+                self.session = None
 
     def close(self) -> None:
         if self.store_or_none is not None:

@@ -15,7 +15,7 @@ from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
 from ..core.db import quick_check
-from ..core.errors import StoreError
+from ..core.errors import StoreError, StoreUnavailable
 from ..core.models import now_iso
 from ..core.planner import load_catalog
 from ..core.store import TaskStore
@@ -168,14 +168,16 @@ def register(server: MCPServer[Any], app: App) -> None:
         """Reload the server in place without dropping the connection (over stdio the client
         owns the process, so this is what restart means): checkpoint the WAL, close and
         reopen the store, reload config, templates and specialists. Use it after editing
-        templates or specialists, or when health_check reports a large WAL."""
+        templates or specialists, when health_check reports a large WAL, or when the store
+        file was put back or replaced. A store file that is gone is never re-created here."""
         state = app.state
         timings: dict[str, float] = {}
         total = time.perf_counter()
         with tool_errors():
             t = time.perf_counter()
-            # A reader in another process may hold the WAL; reopening is still fine.
-            if state.store_or_none is not None:
+            # A reader in another process may hold the WAL; reopening is still fine. Not into
+            # a file that changed under us: our pages do not belong in it.
+            if state.store_or_none is not None and state.store_file_problem() is None:
                 with suppress(sqlite3.OperationalError):
                     state.store_or_none.checkpoint()
             timings["checkpoint"] = _ms(t)
@@ -185,6 +187,7 @@ def register(server: MCPServer[Any], app: App) -> None:
             fresh = TaskStore.open(state.paths.db, create=state.store_or_none is None)
             state.close()
             state.store = fresh
+            state.rebind()
             timings["reopen_store"] = _ms(t)
             t = time.perf_counter()
             state.config, state.config_problem = read_config(state.paths.config_file)
@@ -267,10 +270,14 @@ def register(server: MCPServer[Any], app: App) -> None:
         back a value in a scratch area (no task is touched), and report the latencies and
         this client session's state. Use it when calls fail with store errors."""
         state = app.state
-        error = None
+        # A file that changed under this server is not opened here: the problem is this
+        # server's connection, and a second one to the path would only add to it.
+        error = state.store_file_problem()
         connect_ms = roundtrip_ms = 0.0
         t = time.perf_counter()
         try:
+            if error is not None:
+                raise StoreUnavailable(error)
             fresh = TaskStore.open(state.paths.db, create=False)
             connect_ms = _ms(t)
             try:

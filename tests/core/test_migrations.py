@@ -75,3 +75,25 @@ def test_garbage_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StoreUnavailable, match="cannot be opened"):
         TaskStore.open(path)
     assert path.read_bytes() == b"this is not a database" * 100
+
+
+def test_garbage_file_beside_a_live_log_is_refused(tmp_path: Path) -> None:
+    # A store overwritten in place while a connection holds its write-ahead log: SQLite would
+    # open it and serve the log's pages over the garbage, so the header is checked first.
+    path = tmp_path / "tasks.db"
+    live = TaskStore.open(path)
+    live.create_tree(live.workspace(tmp_path).id, NewTask("in the log"))
+    junk = b"\x00junk" * (path.stat().st_size // 5)
+    path.write_bytes(junk)
+    assert (tmp_path / "tasks.db-wal").stat().st_size > 0
+    with pytest.raises(StoreUnavailable, match="not a SQLite database"):
+        TaskStore.open(path)
+    assert path.read_bytes() == junk
+    live.close()
+
+
+def test_empty_file_is_an_empty_store(tmp_path: Path) -> None:
+    path = tmp_path / "tasks.db"
+    path.touch()
+    with TaskStore.open(path) as store:
+        assert db.schema_version(store.conn) == SCHEMA_VERSION

@@ -215,6 +215,31 @@ def test_corrupted_store_is_reported_and_left_alone(project: Path) -> None:
     assert _digest(db) == before
 
 
+@pytest.mark.fault(
+    "every hook with the store file deleted (its folder still there)",
+    "SessionStart: one line naming `task-orchestrator doctor`; no hook creates an empty "
+    "store in its place",
+)
+def test_deleted_store_is_reported_and_not_recreated(project: Path) -> None:
+    db = default_paths().db
+    TaskStore.open(db).close()
+    db.unlink()
+    answer = assert_shape(
+        run_hook("SessionStart", fixture("SessionStart", project)), "SessionStart"
+    )
+    assert answer is not None and "task-orchestrator doctor" in answer["systemMessage"]
+    for event in EVENTS:
+        assert_shape(run_hook(event, _payload(event, project)), event)
+    assert not db.exists()
+
+
+def test_first_hook_on_a_new_machine_creates_the_store(project: Path) -> None:
+    db = default_paths().db
+    assert not db.parent.exists()
+    assert_shape(run_hook("SessionStart", fixture("SessionStart", project)), "SessionStart")
+    assert db.is_file()
+
+
 def _make_read_only(paths: list[Path], on: bool) -> None:
     """chmod for a normal user; for root (whom permissions do not stop) the immutable
     attribute, which stops root too."""

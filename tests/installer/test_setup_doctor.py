@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from task_orchestrator.__main__ import main
+from task_orchestrator.core.paths import default_paths
+from task_orchestrator.core.store import TaskStore
 from task_orchestrator.installer import doctor, launcher
 from task_orchestrator.installer.catalog import Env, load_catalog
 from task_orchestrator.installer.setup import install
@@ -122,3 +124,52 @@ def test_handshake_failure_quotes_the_servers_stderr(tmp_path: Path) -> None:
     prog.chmod(0o755)
     with pytest.raises(UserError, match="it said: boom: no database"):
         doctor.handshake(str(prog), ["serve"])
+
+
+def _store_check(report: doctor.Report) -> doctor.Check:
+    [check] = [c for c in report.checks if c.name == "store healthy"]
+    return check
+
+
+def test_doctor_store_not_created_yet_is_fine_and_not_created(env_for: Callable[..., Env]) -> None:
+    paths = default_paths()
+    check = _store_check(doctor.run_doctor(env_for()))
+    assert check.ok and "not created yet" in check.detail
+    assert not paths.db.exists()
+
+
+def test_doctor_explains_a_deleted_store(env_for: Callable[..., Env]) -> None:
+    paths = default_paths()
+    TaskStore.open(paths.db).close()
+    paths.db.unlink()
+    check = _store_check(doctor.run_doctor(env_for()))
+    assert not check.ok and f"{paths.db} does not exist" in check.detail
+    assert "deleted or moved" in check.detail
+    assert f"put the file back at {paths.db}" in check.fix and "empty store" in check.fix
+    assert not paths.db.exists()
+
+
+def test_doctor_explains_a_store_that_is_not_sqlite(env_for: Callable[..., Env]) -> None:
+    paths = default_paths()
+    paths.db.parent.mkdir(parents=True)
+    paths.db.write_bytes(b"<html>a sync tool's error page</html>")
+    check = _store_check(doctor.run_doctor(env_for()))
+    assert not check.ok and "is not a SQLite database" in check.detail
+    assert f"move {paths.db} aside" in check.fix
+    assert paths.db.read_bytes() == b"<html>a sync tool's error page</html>"
+
+
+@pytest.mark.slow
+def test_doctor_handshake_does_not_recreate_a_deleted_store(env_for: Callable[..., Env]) -> None:
+    # The real server creates a store on start; doctor's handshake must not, where the
+    # user's was deleted.
+    env = env_for()
+    install([load_catalog()["cursor"]], "user", env, dry_run=False, hooks=False)
+    paths = default_paths()
+    TaskStore.open(paths.db).close()
+    paths.db.unlink()
+    report = doctor.run_doctor(env)
+    [hs] = [c for c in report.checks if c.name.startswith("MCP handshake")]
+    assert hs.ok, hs
+    assert not _store_check(report).ok
+    assert not paths.db.exists()

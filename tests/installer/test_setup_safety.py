@@ -144,6 +144,20 @@ def test_lock_refuses_a_concurrent_run(program: Path, env_for: Callable[..., Env
             pass
 
 
+def test_only_our_stale_temp_files_are_removed(program: Path, env_for: Callable[..., Env]) -> None:
+    env = env_for()
+    path = _cursor(env)
+    path.write_text(ORIGINAL, encoding="utf-8")
+    ours = path.parent / f".mcp.json.k1ll3d00{fileops.TEMP_SUFFIX}"
+    theirs = [path.parent / n for n in (".mcp.json.tmp", ".mcp.json.abc.tmp", "mcp.json.bak")]
+    for p in [ours, *theirs]:
+        p.write_text("{", encoding="utf-8")
+    [change] = install([CATALOG["cursor"]], "user", env, dry_run=False, hooks=False)
+    assert change.action == "installed", change.message
+    assert not ours.exists()
+    assert all(p.read_text(encoding="utf-8") == "{" for p in theirs)
+
+
 def test_backup_once_and_restore(program: Path, env_for: Callable[..., Env]) -> None:
     env = env_for()
     path = _cursor(env)
