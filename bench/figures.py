@@ -99,10 +99,14 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def dumps(figures: dict[str, Figure], indent: str = "") -> str:
-    """A JSON object with one figure per line, so a diff of two runs reads line by line."""
-    lines = [f"{indent} {json.dumps(k)}: {json.dumps(f.to_json())}" for k, f in figures.items()]
+def json_lines(obj: dict[str, Any], indent: str = "") -> str:
+    """A JSON object with one member per line, so a diff of two runs reads line by line."""
+    lines = [f"{indent} {json.dumps(k)}: {json.dumps(v)}" for k, v in obj.items()]
     return "{\n" + ",\n".join(lines) + f"\n{indent}}}" if lines else "{}"
+
+
+def dumps(figures: dict[str, Figure], indent: str = "") -> str:
+    return json_lines({k: f.to_json() for k, f in figures.items()}, indent)
 
 
 def parse(data: dict[str, Any]) -> dict[str, Figure]:
