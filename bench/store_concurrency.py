@@ -108,10 +108,12 @@ def run(procs: int, ops: int, db_path: Path) -> dict[str, Any]:
 
 # How bench/check compares each result. Every worker draws its operations from a Random
 # seeded with its number, so how many increments and creations there are is the same in every
-# run; how many conflicts they meet depends on how the scheduler interleaves them.
+# run; how many conflicts they meet depends on how the scheduler interleaves them. The
+# elapsed time of 8 processes on 2 cores measures the machine's load more than the store
+# (1.4 s quiet, 5.5 s loaded in the same hour), so it is reported, not judged.
 KINDS = {
     "operations": "exact",
-    "seconds": "time",
+    "seconds": "info",
     "increments_acknowledged": "exact",
     "counter_final": "exact",
     "lost_updates": "exact",
