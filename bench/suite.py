@@ -93,6 +93,14 @@ class Outcome:
     error: str = ""
     figures: int = 0
 
+    @property
+    def command(self) -> str:
+        return command_line(self.section, self.argv)
+
+
+def command_line(section: Section, argv: list[str]) -> str:
+    return " ".join(["python", f"bench/{section.script}", *argv])
+
 
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
@@ -147,7 +155,7 @@ def markdown(meta: dict[str, Any], outcomes: list[Outcome]) -> str:
         if o.status == "skipped":
             parts.append(f"Skipped (`--skip {o.section.name}`).")
             continue
-        parts += [f"`python bench/{o.section.script} {' '.join(o.argv)}` ({o.seconds:.0f} s)", ""]
+        parts += [f"`{o.command}` ({o.seconds:.0f} s)", ""]
         if o.status == "failed":
             parts.append(f"FAILED ({o.error})")
         parts.append(o.stdout)
@@ -222,9 +230,7 @@ def main(argv: list[str] | None = None) -> int:
                 progress(f"[{n}/{len(SECTIONS)}] {section.name}: skipped")
                 outcomes.append(Outcome(section, argv_, "skipped"))
                 continue
-            progress(
-                f"[{n}/{len(SECTIONS)}] {section.name}: bench/{section.script} {' '.join(argv_)}"
-            )
+            progress(f"[{n}/{len(SECTIONS)}] {section.name}: {command_line(section, argv_)}")
             outcome, found = run_section(section, argv_, Path(tmp))
             outcomes.append(outcome)
             figures.update(found)
@@ -241,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     sections = {
         o.section.name: {
             "status": o.status,
-            "command": f"python bench/{o.section.script} {' '.join(o.argv)}".strip(),
+            "command": o.command,
             "seconds": round(o.seconds, 1),
             "figures": o.figures,
         }
