@@ -237,11 +237,11 @@ def main() -> int:
         rows = [
             "| measure | median | p95 | budget |",
             "|---|---|---|---|",
-            timing_row(figs, '`python -c "import mcp.server"`', "import", imports, digits=0),
+            timing_row(figs, '`python -c "import mcp.server"`', "import_mcp", imports, digits=0),
             timing_row(
                 figs,
                 '`python -c "import mcp.server, os; os._exit(0)"`',
-                "import_without_shutdown",
+                "import_mcp_without_shutdown",
                 bare,
                 digits=0,
             ),
