@@ -196,9 +196,10 @@ def check(fresh_path: Path, json_path: Path, md_path: Path) -> tuple[Report, dic
         return Report(problems=problems), info
     report = compare(parse(committed["figures"]), parse(fresh["figures"]))
     report.problems[:0] = problems
-    failed = [n for n, s in fresh.get("sections", {}).items() if s.get("status") == "failed"]
-    if failed:
-        report.problems.append(f"sections failed in the fresh run: {', '.join(failed)}")
+    for name, run in (("committed", committed), ("fresh", fresh)):
+        failed = [n for n, s in run.get("sections", {}).items() if s.get("status") == "failed"]
+        if failed:
+            report.problems.append(f"sections failed in the {name} run: {', '.join(failed)}")
     if committed.get("quick"):
         report.notes.append("the committed figures come from a quick run, not a full one")
     if report.only_fresh:

@@ -131,7 +131,11 @@ def run_section(
     outcome = Outcome(section, argv, "ok", time.perf_counter() - start, proc.stdout.strip())
     # A script that found a fault (store_concurrency: a lost update) still writes its
     # figures before it exits 1; they go into the file, where bench/check sees them.
-    figures = load(out_file) if out_file.exists() else {}
+    figures: dict[str, Figure] = {}
+    try:
+        figures = load(out_file) if out_file.exists() else {}
+    except ValueError as exc:  # a script that died while writing them
+        outcome.status, outcome.error = "failed", f"unreadable figures: {exc}"
     outcome.figures = len(figures)
     if proc.returncode != 0:
         outcome.status = "failed"

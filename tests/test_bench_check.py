@@ -29,7 +29,12 @@ def fig(value: float | int | str, kind: str = "time", budget: float | None = Non
 
 
 def write_run(
-    folder: Path, figures: dict[str, Figure], run_id: str = "run-1", *, quick: bool = False
+    folder: Path,
+    figures: dict[str, Figure],
+    run_id: str = "run-1",
+    *,
+    quick: bool = False,
+    sections: dict[str, Any] | None = None,
 ) -> Path:
     """BENCHMARKS.json and BENCHMARKS.md in ``folder``, as bench/run writes them."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -41,7 +46,9 @@ def write_run(
         "machine": "test machine",
         "figure_count": len(figures),
     }
-    (folder / "BENCHMARKS.json").write_text(suite.run_json(meta, {}, figures), encoding="utf-8")
+    (folder / "BENCHMARKS.json").write_text(
+        suite.run_json(meta, sections or {}, figures), encoding="utf-8"
+    )
     (folder / "BENCHMARKS.md").write_text(suite.markdown(meta, []), encoding="utf-8")
     return folder / "BENCHMARKS.json"
 
@@ -143,6 +150,15 @@ def test_figures_edited_by_hand_fail(tmp_path: Path) -> None:
     committed.write_text(json.dumps(data), encoding="utf-8")
     report, _ = drift.check(committed, committed, committed.with_name("BENCHMARKS.md"))
     assert any("edited by hand" in p for p in report.problems)
+
+
+def test_a_run_with_a_failed_section_fails(tmp_path: Path) -> None:
+    figures = {"store.lost_updates@procs=8,ops=500": fig(0, "exact")}
+    committed = write_run(tmp_path / "committed", figures)
+    failed = {"store": {"status": "failed"}, "hooks": {"status": "ok"}}
+    fresh = write_run(tmp_path / "fresh", figures, "run-2", sections=failed)
+    report, _ = drift.check(fresh, committed, committed.with_name("BENCHMARKS.md"))
+    assert report.problems == ["sections failed in the fresh run: store"]
 
 
 def test_check_command_within_noise_and_drift(tmp_path: Path) -> None:
