@@ -1,6 +1,6 @@
 """Benchmark: every hook event as a whole process, the way Claude Code runs it.
 
-    python bench/bench_hooks.py [--runs 20] [--tasks 10000]
+    python bench/bench_hooks.py [--runs 20] [--tasks 10000] [--figures FILE]
 
 Runs each hook exactly as the installer registers it for a pip/pipx install (the
 interpreter beside the ``task-orchestrator`` console script, ``-I -c`` our entry point, then
@@ -8,7 +8,8 @@ interpreter beside the ``task-orchestrator`` console script, ``-I -c`` our entry
 realistic payload on stdin, against a store seeded with ``--tasks`` tasks, and
 ``python -c pass`` interleaved with it in the same rounds, so the ratio is taken under the
 same machine load. Prints a Markdown table: median and 95th
-percentile per event, and their ratio to ``python -c pass`` (budget: 2.5, DESIGN.md section 7).
+percentile per event, and their ratio to ``python -c pass`` (budget: 2.5, DESIGN.md section 7);
+``--figures FILE`` also writes every figure as JSON (bench/figures.py).
 
 The package is byte-compiled first, as pip does when it installs a wheel; without that every
 run would compile our modules again (this environment sets PYTHONDONTWRITEBYTECODE).
@@ -27,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from figures import Figures, p95, slug, tasks
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -194,16 +197,12 @@ def timed(cmd: list[str], stdin: bytes, env: dict[str, str]) -> float:
     return elapsed
 
 
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--tasks", type=int, default=10_000)
     parser.add_argument("--only", help="substring of the event labels to run")
+    parser.add_argument("--figures", type=Path, help="also write the figures as JSON here")
     args = parser.parse_args()
     script = Path(sys.executable).parent / "task-orchestrator"
     if not script.exists():
@@ -235,25 +234,39 @@ def main() -> int:
                 if label == DUE:
                     stamp.unlink(missing_ok=True)
                 times[label].append(timed([*command, "hook", event], data, env))
-        base = statistics.median(base_times)
-        print(
-            f"\n{args.tasks} tasks seeded in {seeded:.1f} s; {args.runs} runs each; "
-            f"`python -c pass` median {base * 1000:.1f} ms, p95 {p95(base_times) * 1000:.1f} ms\n"
-        )
-        print(
-            "| hook (whole process) | median ms | p95 ms | median / pass | p95 / pass | budget 2.5 |"
-        )
-        print("|---|---:|---:|---:|---:|---|")
-        worst = 0.0
-        for label, values in times.items():
-            med, hi = statistics.median(values), p95(values)
-            ratio = med / base
-            worst = max(worst, ratio)
-            ok = "ok" if ratio <= BUDGET else "OVER"
-            print(
-                f"| {label} | {med * 1000:.1f} | {hi * 1000:.1f} | {ratio:.2f} | {hi / base:.2f} | {ok} |"
-            )
+    report(times, base_times, seeded, args.tasks, args.runs).write(args.figures)
     return 0
+
+
+def report(
+    times: dict[str, list[float]], base_times: list[float], seeded: float, size: int, runs: int
+) -> Figures:
+    """Print the table (times in seconds) and return the same numbers as figures."""
+    figs = Figures("hooks")
+    at = tasks(size)
+    base = statistics.median(base_times)
+    figs.add("python_pass.median_ms", base * 1000, "ms", "time")
+    figs.add("python_pass.p95_ms", p95(base_times) * 1000, "ms", "info")
+    figs.add("seed_ms", seeded * 1000, "ms", "time", at=at)
+    print(
+        f"\n{size} tasks seeded in {seeded:.1f} s; {runs} runs each; "
+        f"`python -c pass` median {base * 1000:.1f} ms, p95 {p95(base_times) * 1000:.1f} ms\n"
+    )
+    print("| hook (whole process) | median ms | p95 ms | median / pass | p95 / pass | budget 2.5 |")
+    print("|---|---:|---:|---:|---:|---|")
+    for label, values in times.items():
+        med, hi = statistics.median(values), p95(values)
+        ratio = med / base
+        name = slug(label)
+        figs.add(f"{name}.median_ms", med * 1000, "ms", "time", at=at)
+        figs.add(f"{name}.p95_ms", hi * 1000, "ms", "info", at=at)
+        figs.add(f"{name}.median_ratio", ratio, "x", "ratio", at=at, budget=BUDGET)
+        figs.add(f"{name}.p95_ratio", hi / base, "x", "info", at=at)
+        ok = "ok" if ratio <= BUDGET else "OVER"
+        print(
+            f"| {label} | {med * 1000:.1f} | {hi * 1000:.1f} | {ratio:.2f} | {hi / base:.2f} | {ok} |"
+        )
+    return figs
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Start-up cost of each way the product ships, as whole processes.
 
     python bench/bench_packaging.py [--runs 21] [--script PATH] [--onedir PATH] [--onefile PATH]
+                                    [--figures FILE]
 
 Times ``--help`` and ``hook SessionStart`` (a real Claude Code payload on stdin) for the onedir
 binary, the onefile binary (when built) and the console script of a pipx install, and
@@ -8,7 +9,8 @@ binary, the onefile binary (when built) and the console script of a pipx install
 (these machines are shared and noisy: only ratios taken together mean much). Without
 --script it pipx-installs the wheel of this checkout into a temporary folder first. Prints a
 markdown table of medians, each as a ratio to ``python -c pass``, the binary sizes, and the
-budget check: the onedir hook within 2x the console script's hook.
+budget check: the onedir hook within 2x the console script's hook. ``--figures FILE`` also
+writes every figure as JSON (bench/figures.py).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from figures import Figures, slug
 
 from task_orchestrator.installer.launcher import hook_command
 
@@ -93,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--onefile", type=Path, default=ROOT / "dist" / f"task-orchestrator-onefile{EXE}"
     )
+    parser.add_argument("--figures", type=Path, help="also write the figures as JSON here")
     opts = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="bench-packaging-") as tmp:
@@ -130,24 +135,39 @@ def main(argv: list[str] | None = None) -> int:
             for name, (cmd, stdin) in cases.items():
                 samples[name].append(time_once(cmd, stdin, env, project))
 
+    report(samples, programs, opts.runs, python).write(opts.figures)
+    return 0
+
+
+def report(
+    samples: dict[str, list[float]], programs: dict[str, Path], runs: int, python: Path
+) -> Figures:
+    """Print the tables (times in seconds) and return the same numbers as figures."""
+    figs = Figures("packaging")
     medians = {name: statistics.median(s) for name, s in samples.items()}
     floor = medians["python -c pass"]
-    print(f"{opts.runs} runs each, interleaved; python: {python}\n")
+    print(f"{runs} runs each, interleaved; python: {python}\n")
     print("| command | median ms | x `python -c pass` |")
     print("|---|---:|---:|")
     for name, median in medians.items():
+        figs.add(f"{slug(name)}.median_ms", median * 1000, "ms", "time")
+        if name != "python -c pass":
+            figs.add(f"{slug(name)}.ratio", median / floor, "x", "ratio")
         print(f"| `{name}` | {median * 1000:.1f} | {median / floor:.2f} |")
     print("\n| artifact | size |\n|---|---:|")
     for label, path in programs.items():
         if label != "console script (pipx)":
             shown = path.parent if label == "onedir binary" else path
-            print(f"| {label} (`{shown.name}`) | {size_of(shown) / 2**20:.1f} MiB |")
+            mib = size_of(shown) / 2**20
+            figs.add(f"{slug(label)}.mib", mib, "MiB", "size")
+            print(f"| {label} (`{shown.name}`) | {mib:.1f} MiB |")
     onedir_hook = medians.get("onedir binary hook SessionStart")
     if onedir_hook is not None:
         ratio = onedir_hook / medians["console script (pipx) hook SessionStart"]
+        figs.add("onedir_hook_over_console_hook", ratio, "x", "ratio", budget=BUDGET)
         verdict = "within" if ratio <= BUDGET else "OVER"
         print(f"\nonedir hook / console-script hook: {ratio:.2f} ({verdict} the {BUDGET}x budget)")
-    return 0
+    return figs
 
 
 if __name__ == "__main__":

@@ -1,13 +1,16 @@
 """Server benchmarks, whole processes, printed as a markdown table.
 
-    python bench/bench_server.py [--quick]
+    python bench/bench_server.py [--sizes 1000,10000,100000] [--rounds 50] [--spawns 9]
+                                 [--figures FILE]
 
 1. Spawn to the ``initialize`` answer, as a ratio to ``python -c "import mcp.server"`` timed
    in the same run (budget 1.2).
-2. Over stdio, with 1,000 and 100,000 tasks in the store: ``plan_task`` with 10 subtasks,
+2. Over stdio, with each of ``--sizes`` tasks in the store: ``plan_task`` with 10 subtasks,
    ``query_tasks`` (one page) and ``get_status``; medians and 95th percentiles (budgets at
    100,000 tasks: plan 3 ms, query 10 ms, status 50 ms).
 3. The size of ``tools/list`` in characters.
+
+``--figures FILE`` also writes every figure as JSON (bench/figures.py).
 
 Everything runs under a temporary TASK_ORCHESTRATOR_HOME; the store is seeded directly
 through TaskStore, which is much faster than planning 100,000 tasks over the protocol.
@@ -15,6 +18,7 @@ through TaskStore, which is much faster than planning 100,000 tasks over the pro
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
@@ -24,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from figures import Figures, p95, tasks
 
 from task_orchestrator.core.models import NewTask
 from task_orchestrator.core.store import TaskStore
@@ -41,11 +47,6 @@ INIT = {
         "clientInfo": {"name": "bench", "version": "1"},
     },
 }
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 class Server:
@@ -148,11 +149,11 @@ def seed(db_path: Path, workspace: Path, total: int) -> None:
 def measure_calls(env: dict[str, str], workspace: Path, rounds: int) -> dict[str, list[float]]:
     server = Server(env)
     server.call("orchestrator_initialize_session", {"working_directory": str(workspace)})
-    plan_args = {
+    plan_args: dict[str, Any] = {
         "title": "bench plan",
         "subtasks": [{"title": f"sub {i}", "depends_on": [i - 1] if i else []} for i in range(10)],
     }
-    calls = {
+    calls: dict[str, tuple[str, dict[str, Any]]] = {
         "plan_task (10 subtasks)": ("orchestrator_plan_task", plan_args),
         "query_tasks (one page of 20)": ("orchestrator_query_tasks", {"limit": 20}),
         "get_status": ("orchestrator_get_status", {}),
@@ -175,11 +176,49 @@ def tools_list_size(env: dict[str, str]) -> int:
     return len(json.dumps(answer["result"], separators=(",", ":")))
 
 
+# Budgets at 100,000 tasks (ms), from the issue.
+BUDGETS_MS = {"plan_task (10 subtasks)": 3, "query_tasks (one page of 20)": 10, "get_status": 50}
+BUDGET_SIZE = 100_000
+SPAWN_BUDGET = 1.2  # spawn / import, DESIGN.md section 7
+
+
+def slug_call(label: str) -> str:
+    """``plan_task (10 subtasks)`` -> ``plan_task``: the tool is the stable part of a label."""
+    return label.split(" ", 1)[0]
+
+
+def timing_row(
+    figs: Figures,
+    label: str,
+    name: str,
+    values: list[float],
+    *,
+    digits: int,
+    at: str = "",
+    budget: float | None = None,
+) -> str:
+    """One table row of a median and a p95 in ms; the same numbers go into ``figs``."""
+    med, hi = statistics.median(values), p95(values)
+    figs.add(f"{name}.median_ms", med, "ms", "time", at=at, budget=budget)
+    figs.add(f"{name}.p95_ms", hi, "ms", "info", at=at)
+    shown = f"{budget:g} ms" if budget is not None else "-"
+    return f"| {label} | {med:.{digits}f} ms | {hi:.{digits}f} ms | {shown} |"
+
+
+def ratio_row(figs: Figures, label: str, name: str, value: float, budget: float | None) -> str:
+    figs.add(name, value, "x", "ratio", budget=budget)
+    return f"| {label} | {value:.2f} | - | {budget if budget is not None else '-'} |"
+
+
 def main() -> int:
-    quick = "--quick" in sys.argv
-    sizes = [1_000, 10_000] if quick else [1_000, 100_000]
-    rounds = 20 if quick else 50
-    spawns = 5 if quick else 9
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000", help="store sizes, in order")
+    parser.add_argument("--rounds", type=int, default=50, help="timed calls per tool and size")
+    parser.add_argument("--spawns", type=int, default=9, help="timed spawns and imports")
+    parser.add_argument("--figures", type=Path, help="also write the figures as JSON here")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    figs = Figures("server")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         env = dict(os.environ, TASK_ORCHESTRATOR_HOME=str(root / "home"))
@@ -189,7 +228,7 @@ def main() -> int:
         (workspace / ".git").mkdir(parents=True)
         time_spawn(env)  # first run creates the store; not timed
         imports, bare, spawn = [], [], []
-        for _ in range(spawns):  # interleaved, so machine noise hits all alike
+        for _ in range(args.spawns):  # interleaved, so machine noise hits all alike
             imports.append(time_import(env))
             # The same import without interpreter shutdown, which the spawn measurement
             # (stopped at the initialize answer) does not include either.
@@ -198,35 +237,53 @@ def main() -> int:
         rows = [
             "| measure | median | p95 | budget |",
             "|---|---|---|---|",
-            f'| `python -c "import mcp.server"` | {statistics.median(imports):.0f} ms | '
-            f"{pct(imports, 0.95):.0f} ms | - |",
-            f'| `python -c "import mcp.server, os; os._exit(0)"` | '
-            f"{statistics.median(bare):.0f} ms | {pct(bare, 0.95):.0f} ms | - |",
-            f"| server spawn to initialize answer | {statistics.median(spawn):.0f} ms | "
-            f"{pct(spawn, 0.95):.0f} ms | - |",
-            f"| ratio spawn / import | {statistics.median(spawn) / statistics.median(imports):.2f} "
-            "| - | 1.2 |",
-            f"| ratio spawn / import without shutdown | "
-            f"{statistics.median(spawn) / statistics.median(bare):.2f} | - | - |",
+            timing_row(figs, '`python -c "import mcp.server"`', "import_mcp", imports, digits=0),
+            timing_row(
+                figs,
+                '`python -c "import mcp.server, os; os._exit(0)"`',
+                "import_mcp_without_shutdown",
+                bare,
+                digits=0,
+            ),
+            timing_row(figs, "server spawn to initialize answer", "spawn", spawn, digits=0),
+            ratio_row(
+                figs,
+                "ratio spawn / import",
+                "spawn_over_import",
+                statistics.median(spawn) / statistics.median(imports),
+                SPAWN_BUDGET,
+            ),
+            ratio_row(
+                figs,
+                "ratio spawn / import without shutdown",
+                "spawn_over_import_without_shutdown",
+                statistics.median(spawn) / statistics.median(bare),
+                None,
+            ),
         ]
         db_path = root / "home" / "data" / "tasks.db"
-        budgets = {
-            "plan_task (10 subtasks)": 3,
-            "query_tasks (one page of 20)": 10,
-            "get_status": 50,
-        }
         for size in sizes:
             t = time.perf_counter()
             seed(db_path, workspace, size)
             print(f"seeded {size} tasks in {time.perf_counter() - t:.1f} s", file=sys.stderr)
-            for label, values in measure_calls(env, workspace, rounds).items():
-                budget = f"{budgets[label]} ms" if size >= 100_000 and label in budgets else "-"
+            for label, values in measure_calls(env, workspace, args.rounds).items():
+                budget = BUDGETS_MS.get(label) if size >= BUDGET_SIZE else None
                 rows.append(
-                    f"| {label}, {size:,} tasks | {statistics.median(values):.2f} ms | "
-                    f"{pct(values, 0.95):.2f} ms | {budget} |"
+                    timing_row(
+                        figs,
+                        f"{label}, {size:,} tasks",
+                        slug_call(label),
+                        values,
+                        digits=2,
+                        at=tasks(size),
+                        budget=budget,
+                    )
                 )
-        rows.append(f"| tools/list size | {tools_list_size(env):,} chars | - | - |")
+        chars = tools_list_size(env)
+        figs.add("tools_list.chars", chars, "chars", "size")
+        rows.append(f"| tools/list size | {chars:,} chars | - | - |")
     print("\n".join(rows))
+    figs.write(args.figures)
     return 0
 
 

@@ -1,21 +1,25 @@
 """Our server beside the reference implementation (PyPI ``mcp-task-orchestrator``), in one run.
 
     python bench/compare_reference.py [--sizes 1000,10000] [--runs 5] [--calls 20] [--json]
+                                      [--figures FILE]
 
 Both servers are spawned as whole processes over stdio and driven by the same bare client
 (bench/mcp_stdio.py). Figures: spawn to the ``initialize`` answer, ``plan_task`` with 10
 subtasks, a one-page query and ``get_status`` at each store size, and the server's peak
-resident memory (VmHWM). The reference needs ``mcp<2``, so it lives in its own venv:
+resident memory (VmHWM) once each size is measured. The reference needs ``mcp<2``, so it lives
+in its own venv:
 ``bash bench/reference-venv.sh`` makes it in .cache/reference-venv; without it, its column
 says so.
 
 Stores are seeded through each server's own ``plan_task`` (10 subtasks a call) so that both
-hold what they themselves wrote.
+hold what they themselves wrote. ``--figures FILE`` also writes every figure as JSON
+(bench/figures.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import shutil
@@ -29,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from figures import Figures, tasks
 from mcp_stdio import StdioClient
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +43,7 @@ REF_PYTHON = ROOT / ".cache" / "reference-venv" / "bin" / "python"
 @dataclass
 class Impl:
     name: str
+    key: str  # in figure keys: stable while the name carries a version
     argv: list[str]
     plan: Callable[[StdioClient, int], None]
     query: Callable[[StdioClient], None] | None
@@ -89,6 +95,7 @@ def ours() -> Impl:
     argv = [exe, "serve"] if exe else [sys.executable, "-m", "task_orchestrator", "serve"]
     return Impl(
         "task-orchestrator",
+        "ours",
         argv,
         _ours_plan,
         lambda c: _check(c.call("orchestrator_query_tasks", {"limit": 20}), "query"),
@@ -99,6 +106,7 @@ def ours() -> Impl:
 def reference() -> Impl:
     return Impl(
         "reference (mcp-task-orchestrator 1.8.0)",
+        "reference",
         [str(REF_PYTHON), "-m", "mcp_task_orchestrator.server"],
         _ref_plan,
         None,  # the reference has no query tool
@@ -155,6 +163,7 @@ def measure(impl: Impl, sizes: list[int], runs: int, calls: int) -> dict[str, An
             with spawn() as c:
                 starts.append(c.initialize() * 1000)
         result: dict[str, Any] = {
+            "key": impl.key,
             "spawn_to_initialize_ms": round(statistics.median(starts), 1),
             "sizes": {},
         }
@@ -173,12 +182,22 @@ def measure(impl: Impl, sizes: list[int], runs: int, calls: int) -> dict[str, An
                 seeded += 11 * int(row["plan_task_10"]["n"])
                 query = impl.query
                 row["query_page"] = (
-                    _timed(lambda q=query: q(c), calls) if query is not None else None  # type: ignore[misc]
+                    _timed(functools.partial(query, c), calls) if query is not None else None
                 )
                 row["get_status"] = _timed(lambda: impl.status(c), calls)
+                # The high-water mark so far, so that a run with fewer sizes has the same
+                # figure at each size it shares with a longer one.
+                row["peak_rss_mb"] = _peak_rss_mb(c.proc.pid)
                 result["sizes"][str(size)] = row
-            result["peak_rss_mb"] = _peak_rss_mb(c.proc.pid)
         return result
+
+
+# The figures measured at each store size: (key in a result, label in the table).
+CALLS = (
+    ("plan_task_10", "plan_task (10 subtasks)"),
+    ("query_page", "query one page"),
+    ("get_status", "get_status"),
+)
 
 
 def _fmt(cell: dict[str, float] | None) -> str:
@@ -200,18 +219,38 @@ def render(results: dict[str, Any], sizes: list[int]) -> str:
 
     row("spawn to initialize, median ms", lambda r: str(r["spawn_to_initialize_ms"]))
     row("non-protocol lines on stdout", lambda r: str(r["stdout_noise_lines"]))
+
+    def at(size: int, key: str, show: Callable[[Any], str]) -> Callable[[dict[str, Any]], str]:
+        return lambda r: show(r["sizes"][str(size)][key])
+
     for size in sizes:
-        for key, label in (
-            ("plan_task_10", "plan_task (10 subtasks)"),
-            ("query_page", "query one page"),
-            ("get_status", "get_status"),
-        ):
-            row(
-                f"{label} at {size:,} tasks, median / p95 ms",
-                lambda r, k=key, s=size: _fmt(r["sizes"][str(s)][k]),
-            )
-    row("peak RSS of the server, MB", lambda r: str(r["peak_rss_mb"]))
+        for key, label in CALLS:
+            row(f"{label} at {size:,} tasks, median / p95 ms", at(size, key, _fmt))
+    for size in sizes:
+        row(f"peak RSS of the server at {size:,} tasks, MB", at(size, "peak_rss_mb", str))
     return "\n".join(lines)
+
+
+def figures(results: dict[str, Any], sizes: list[int]) -> Figures:
+    """The numbers of the table, per implementation that did not fail."""
+    figs = Figures("reference")
+    for r in results.values():
+        if "error" in r:
+            continue
+        impl = r["key"]
+        figs.add(f"{impl}.spawn.median_ms", r["spawn_to_initialize_ms"], "ms", "time")
+        figs.add(f"{impl}.stdout_noise_lines", r["stdout_noise_lines"], "lines", "exact")
+        for size in sizes:
+            at, row = tasks(size), r["sizes"][str(size)]
+            for key, _ in CALLS:
+                cell = row[key]
+                if cell is not None:
+                    figs.add(f"{impl}.{key}.median_ms", cell["median_ms"], "ms", "time", at=at)
+                    figs.add(f"{impl}.{key}.p95_ms", cell["p95_ms"], "ms", "info", at=at)
+                    figs.add(f"{impl}.{key}.samples", cell["n"], "", "info", at=at)
+            if row["peak_rss_mb"] is not None:
+                figs.add(f"{impl}.peak_rss_mb", row["peak_rss_mb"], "MB", "size", at=at)
+    return figs
 
 
 def main() -> int:
@@ -221,6 +260,7 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=20)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--skip-reference", action="store_true", help="measure ours only")
+    parser.add_argument("--figures", type=Path, help="also write the figures as JSON here")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     results: dict[str, Any] = {}
@@ -236,6 +276,7 @@ def main() -> int:
     if not REF_PYTHON.exists() and not args.skip_reference:
         results["reference"] = {"error": "not installed (bash bench/reference-venv.sh)"}
     print(json.dumps(results, indent=2) if args.json else render(results, sizes))
+    figures(results, sizes).write(args.figures)
     return 0
 
 
