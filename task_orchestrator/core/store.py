@@ -495,20 +495,16 @@ def _escape_like(text: str) -> str:
 
 
 def _encode_cursor(created_at: str, task_id: str) -> str:
-    import base64  # only queries that page need it; keeps it off the hook path
-
-    raw = fastjson.dumps([created_at, task_id]).encode("utf-8")
-    return base64.urlsafe_b64encode(raw).decode("ascii")
+    # Hex, not base64: base64 imports re and struct (about 9 ms), and every query that pages
+    # makes a cursor, SessionStart's overview of a big store included.
+    return fastjson.dumps([created_at, task_id]).encode("utf-8").hex()
 
 
 def _decode_cursor(cursor: str) -> tuple[str, str]:
-    import base64
-    import binascii
-
     try:
-        created_at, task_id = fastjson.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+        created_at, task_id = fastjson.loads(bytes.fromhex(cursor).decode("utf-8"))
         return str(created_at), str(task_id)
-    except (ValueError, TypeError, binascii.Error, UnicodeError):
+    except (ValueError, TypeError):
         raise InvalidInput(
             "the cursor is not one this server returned; start again without a cursor"
         ) from None
