@@ -97,6 +97,8 @@ def payloads(project: Path) -> dict[str, Any]:
         # The store's quick_check runs on startup when the last clean one is older than
         # quick_check_hours (24 by default): the row above is the usual start, this one the
         # start that checks (bench removes the record of the last check before each run).
+        # The check itself runs in a child forked after the answer, which this row does not
+        # wait for; the child's work overlaps the next runs of the round, as in real use.
         DUE: (
             "SessionStart",
             lambda: {**base, "hook_event_name": "SessionStart", "source": "startup"},

@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> int:
         gc.disable()
         from .hooks.runner import run
 
-        code = run(args[1:])
+        code = run(args[1:], detach=True)
         gc.freeze()
         return code
     from .cli import run_cli

@@ -18,6 +18,26 @@ MAX_INPUT_BYTES = 64 * 1024 * 1024
 MAX_MESSAGE_CHARS = 300
 
 
+# Set by type checkers only; typing costs the hooks about 3 ms at run time.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+# Work a handler leaves for after its answer is out (runner.run says where it runs).
+_after: list[Callable[[], None]] = []
+
+
+def after_answer(task: Callable[[], None]) -> None:
+    """Do ``task`` once the answer is written, without holding Claude Code up."""
+    _after.append(task)
+
+
+def take_after() -> list[Callable[[], None]]:
+    tasks = _after[:]
+    _after.clear()
+    return tasks
+
+
 class BadInput(Exception):
     """The payload is missing, not JSON, not an object, too large or lacks a field we need."""
 

@@ -11,6 +11,7 @@ only when it really needs the store, so that cheap answers stay cheap.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from . import protocol
@@ -36,7 +37,9 @@ MODULES = {
 ANNOUNCE_TROUBLE = frozenset({"SessionStart", "UserPromptSubmit"})
 
 
-def run(args: list[str]) -> int:
+def run(args: list[str], *, detach: bool = False) -> int:
+    """Handle one event. ``detach``: the caller is a hook process of its own (``__main__``),
+    which may fork to do a handler's after-answer work (see :func:`_after_answer`)."""
     name = args[0] if args else ""
     answer: dict[str, object] | None = None
     raw = b""
@@ -46,7 +49,53 @@ def run(args: list[str]) -> int:
     except Exception as exc:
         answer = _fail_open(name, exc, raw)
     protocol.emit(answer)
+    _after_answer(name, detach)
     return 0
+
+
+def _after_answer(name: str, detach: bool) -> None:
+    """Run the work handlers left for after the answer (protocol.after_answer).
+
+    Claude Code waits for the hook process to exit, so in a hook process of its own the
+    work goes to a forked child that lets go of Claude Code's pipes: the event costs nothing
+    more than the fork. In-process (tests, an embedding caller) or without fork (Windows) it
+    runs here, after the answer is written.
+    """
+    tasks = protocol.take_after()
+    if not tasks:
+        return
+    child = False
+    if detach and hasattr(os, "fork"):
+        try:
+            pid = os.fork()
+        except OSError as exc:  # no fork (a process limit): do the work here after all
+            _log_failure(name, exc)
+        else:
+            if pid:
+                return
+            child = True
+            try:
+                os.setsid()
+                null = os.open(os.devnull, os.O_RDWR)
+                for fd in (0, 1, 2):
+                    os.dup2(null, fd)
+            except OSError:
+                os._exit(0)  # it might still hold Claude Code's pipes: leave the work
+    try:
+        for task in tasks:
+            try:
+                task()
+            except Exception as exc:
+                _log_failure(name, exc)
+    finally:
+        if child:
+            os._exit(0)
+
+
+def _log_failure(name: str, exc: Exception) -> None:
+    from .log import log
+
+    log("error", f"hook {name or '?'} after its answer: {type(exc).__name__}: {exc}", exc_info=True)
 
 
 def dispatch(name: str, raw: bytes) -> dict[str, object] | None:

@@ -18,9 +18,14 @@ from ..core.store import TaskStore
 from ..core.workspace import find_workspace
 from .health import server_registered
 from .log import log
-from .protocol import Event, context_answer, message_answer
+from .protocol import Event, after_answer, context_answer, message_answer
 from .settings import Settings
 from .state import CLIENT, active_task, open_store
+
+# Set by type checkers only; typing costs the hooks about 3 ms at run time.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import sqlite3
 
 DOCTOR = "`task-orchestrator doctor`"
 SETUP = "`orchestrator-setup`"
@@ -80,18 +85,35 @@ def _store_problems(store: TaskStore, source: str, every_hours: float) -> list[s
     problems = []
     if store.schema_version() != SCHEMA_VERSION:
         problems.append(f"the task store schema is not current; run {DOCTOR}")
-    # The quick check reads the whole file (5 ms at 10,000 tasks, twice a whole hook's own
-    # work), so it runs on a fresh start when the last clean check is older than
-    # ``quick_check_hours``, or was of another file (a store restored from a backup).
-    # Until a problem is fixed there is no clean check, so every start reports it.
-    if source == "startup" and check_due(store.file, every_hours):
-        found = db.quick_check(store.conn)
-        if found:
-            log("error", "SessionStart quick_check: " + "; ".join(found[:20]))
-            problems.append(f"the task store failed its integrity check; run {DOCTOR}")
-        else:
-            mark_checked(store.file)
+    # The quick check reads the whole file (about 10 ms at 10,000 tasks, 100 at 100,000:
+    # more than a whole hook), so on a fresh start it runs only when the last clean check is
+    # older than ``quick_check_hours`` or was of another file (a store restored from a copy),
+    # and then after the answer, in the background: what it finds is reported from the next
+    # start on. Once it has failed it runs on every start, before the answer, so the message
+    # stays true until the store is fixed.
+    if source == "startup":
+        state = check_state(store.file, every_hours)
+        if state == "failed":
+            if _quick_check(store.file, store.conn):
+                problems.append(f"the task store failed its integrity check; run {DOCTOR}")
+        elif state == "due":
+            db_file = store.file
+            after_answer(lambda: _quick_check_later(db_file))
     return problems
+
+
+def _quick_check(db_file: str, conn: sqlite3.Connection) -> list[str]:
+    """Run the check, record its outcome beside the store, return what it found."""
+    found = db.quick_check(conn)
+    if found:
+        log("error", "SessionStart quick_check: " + "; ".join(found[:20]))
+    mark_checked(db_file, failed=bool(found))
+    return found
+
+
+def _quick_check_later(db_file: str) -> None:
+    with TaskStore.open(db_file, create=False) as store:
+        _quick_check(db_file, store.conn)
 
 
 def _stamp(db_file: str) -> str:
@@ -103,23 +125,26 @@ def _identity(db_file: str) -> str:
     return f"{st.st_dev}:{st.st_ino}"
 
 
-def check_due(db_file: str, every_hours: float) -> bool:
-    """Whether the store's quick_check should run now (see :func:`_store_problems`)."""
-    if every_hours <= 0:
-        return True
+def check_state(db_file: str, every_hours: float) -> str:
+    """``fresh`` (a clean check of this file within the window), ``due`` or ``failed`` (the
+    last check of this file found problems). The stamp is ``EPOCH DEV:INO [failed]``."""
     try:
         with open(_stamp(db_file), encoding="utf-8") as fh:
-            checked_at, identity = fh.read().split()
-        fresh = time.time() - float(checked_at) < every_hours * 3600
-        return not fresh or identity != _identity(db_file)
+            checked_at, identity, *rest = fh.read().split()
+        if identity != _identity(db_file):
+            return "due"
+        if rest == ["failed"]:
+            return "failed"
+        age = time.time() - float(checked_at)
+        return "fresh" if not rest and 0 <= age < every_hours * 3600 else "due"
     except (OSError, ValueError):
-        return True
+        return "due"
 
 
-def mark_checked(db_file: str) -> None:
+def mark_checked(db_file: str, *, failed: bool = False) -> None:
     try:
         with open(_stamp(db_file), "w", encoding="utf-8") as fh:
-            fh.write(f"{time.time():.0f} {_identity(db_file)}\n")
+            fh.write(f"{int(time.time())} {_identity(db_file)}{' failed' if failed else ''}\n")
     except OSError as exc:  # a read-only data folder: check again next time
         log("warning", f"SessionStart: cannot record the quick_check: {exc}")
 

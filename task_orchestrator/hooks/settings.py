@@ -40,8 +40,8 @@ NUMBERS: dict[str, tuple[float, float, float, str]] = {
         24.0,
         0.0,
         24.0 * 365,
-        "SessionStart on startup runs the store's quick_check when the last clean one is "
-        "older than this (0: every startup)",
+        "SessionStart on startup runs the store's quick_check, after its answer, when the "
+        "last clean one is older than this (0: every startup)",
     ),
 }
 

@@ -10,6 +10,15 @@ import pytest
 
 from task_orchestrator.core.paths import default_paths
 from task_orchestrator.core.store import TaskStore
+from task_orchestrator.hooks import protocol
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_after_work() -> Iterator[None]:
+    """A test that calls a handler directly leaves its after-answer work queued; it must not
+    run in a later test against another test's store."""
+    yield
+    protocol.take_after()
 
 
 @pytest.fixture
