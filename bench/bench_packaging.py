@@ -108,8 +108,13 @@ def main(argv: list[str] | None = None) -> int:
         (project / ".git").mkdir(parents=True)
         # The real layout, as a user has it: the data root comes from HOME.
         env = {**os.environ, "HOME": str(base)}
-        for var in ("TASK_ORCHESTRATOR_HOME", "XDG_DATA_HOME"):
+        for var in ("TASK_ORCHESTRATOR_HOME", "XDG_DATA_HOME", "CLAUDE_CONFIG_DIR"):
             env.pop(var, None)
+        # Our server registered, as after setup: otherwise every SessionStart reports it
+        # missing, and the hook measured would be the trouble path, which loads logging.
+        (base / ".claude.json").write_text(
+            json.dumps({"mcpServers": {"task-orchestrator": {}}}), encoding="utf-8"
+        )
         payload = json.loads(FIXTURE.read_text("utf-8"))
         payload["cwd"] = str(project)
         hook_in = json.dumps(payload).encode()
