@@ -142,9 +142,18 @@ class ViewsMixin(StoreBase):
     def schema_version(self) -> int:
         return db.schema_version(self.conn)
 
-    def checkpoint(self) -> None:
-        """Fold the WAL into the main file (before a restart, or a backup)."""
-        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    def checkpoint(self, *, wait: bool = True) -> None:
+        """Fold the WAL into the main file (before a restart, or a backup). ``wait=False``:
+        do not wait on other processes' readers or writers; what they hold stays in the log."""
+        if wait:
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            return
+        timeout = self.conn.execute("PRAGMA busy_timeout").fetchone()[0]
+        self.conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {int(timeout)}")
 
     def recent_completions(
         self, workspace_id: str, *, limit: int = 5, scan: int = 500

@@ -161,14 +161,8 @@ class ServerState:
         if self._wal_released or self.store_or_none is None:
             return
         self._wal_released = True
-        conn = self.store_or_none.conn
         with suppress(sqlite3.Error):
-            timeout = conn.execute("PRAGMA busy_timeout").fetchone()[0]
-            conn.execute("PRAGMA busy_timeout = 0")
-            try:
-                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            finally:
-                conn.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+            self.store_or_none.checkpoint(wait=False)
         log.warning("store file %s changed under the server; its log was folded", self.paths.db)
 
     def rebind(self) -> None:
