@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from process_support import run
 
 ROOT = Path(__file__).resolve().parents[2]
 # Captured at import, before the autouse fixture moves HOME: pip and pipx keep their download
@@ -23,23 +24,6 @@ OTHER_SERVER = {
     "command": "npx",
     "args": ["-y", "@modelcontextprotocol/server-filesystem", "/home/me/src"],
 }
-
-
-def run(
-    cmd: list[str | Path], env: dict[str, str], cwd: Path | None = None, stderr: bool = False
-) -> str:
-    """Run ``cmd``, assert exit 0, return its stdout (and stderr, where a CLI prints there)."""
-    proc = subprocess.run(
-        [str(c) for c in cmd],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=600,
-        stdin=subprocess.DEVNULL,
-    )
-    assert proc.returncode == 0, f"{cmd} exit {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
-    return proc.stdout + (proc.stderr if stderr else "")
 
 
 @dataclass(frozen=True)

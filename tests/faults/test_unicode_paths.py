@@ -24,6 +24,7 @@ import anyio
 import json5
 import pytest
 from mcp import Client, StdioServerParameters
+from process_support import run
 
 from task_orchestrator.core.store import TaskStore
 
@@ -45,20 +46,6 @@ CODEX = '# réglages\nmodel = "o3"\n\n[mcp_servers."システム"]\ncommand = "/
 SETTINGS = '{\n  "cleanupPeriodDays": 60,\n  "note": "ça marche ✓"\n}\n'
 CLAUDE_JSON = '{\n  "numStartups": 3,\n  "note": "日本語"\n}\n'
 PROMPT = "Add retries to the HTTP client in src/http.py and test them"
-
-
-def run(cmd: list[str | Path], env: dict[str, str], cwd: Path | None = None) -> str:
-    proc = subprocess.run(
-        [str(c) for c in cmd],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
-    assert proc.returncode == 0, f"{cmd} exit {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
-    return proc.stdout
 
 
 def quick_wheel(folder: Path) -> Path:
