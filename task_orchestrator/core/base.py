@@ -55,7 +55,7 @@ class StoreBase:
         return cls(db.connect(path, create=create, busy_timeout=busy_timeout), path)
 
     def close(self) -> None:
-        self.conn.close()
+        db.close(self.conn)
 
     def __enter__(self: _S) -> _S:
         return self

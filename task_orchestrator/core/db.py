@@ -35,7 +35,7 @@ def connect(
     must be reported, not silently re-created empty.
     """
     db_path = os.fspath(db_path)
-    head = _head(db_path)
+    head = read_head(db_path)
     if head is None:
         if not create:
             raise StoreUnavailable(
@@ -49,12 +49,19 @@ def connect(
             f"the task store {db_path} cannot be opened (it is not a SQLite database); "
             "run `task-orchestrator doctor` for what to do"
         )
+    # isolation_level=None: we issue BEGIN ourselves, so the module never opens an implicit
+    # deferred transaction behind our back.
     try:
-        # isolation_level=None: we issue BEGIN ourselves, so the module never opens an
-        # implicit deferred transaction behind our back.
         conn = sqlite3.connect(
             db_path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
         )
+    except sqlite3.DatabaseError as exc:
+        raise StoreUnavailable(
+            f"the task store {db_path} cannot be opened ({exc}); "
+            "run `task-orchestrator doctor` for what to do"
+        ) from exc
+    _FILES.opened(conn, db_path)
+    try:
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys = ON")
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
@@ -65,29 +72,113 @@ def connect(
         conn.execute("PRAGMA synchronous = NORMAL")
         if migrate:
             migrate_schema(conn)
-    except sqlite3.DatabaseError as exc:
-        raise StoreUnavailable(
-            f"the task store {db_path} cannot be opened ({exc}); "
-            "run `task-orchestrator doctor` for what to do"
-        ) from exc
+    except BaseException as exc:
+        close(conn)
+        if isinstance(exc, sqlite3.DatabaseError):
+            raise StoreUnavailable(
+                f"the task store {db_path} cannot be opened ({exc}); "
+                "run `task-orchestrator doctor` for what to do"
+            ) from exc
+        raise
     return conn
 
 
-def _head(path: str | os.PathLike[str]) -> bytes | None:
-    """The first bytes of the file (None: there is no file). A file we may not read right
-    now is no proof of damage: it passes, and SQLite says what it finds."""
+def close(conn: sqlite3.Connection) -> None:
+    """Close a connection made by :func:`connect`. Use this, not ``conn.close()``: it also
+    lets go of the file's header descriptor once no connection of ours needs it."""
+    conn.close()
+    _FILES.closed(conn)
+
+
+class _OpenFiles:
+    """The store files this process has connections to, by (device, inode): how many
+    connections, and one read-only descriptor kept open as long as there is one.
+
+    Why: on POSIX, closing *any* descriptor of a file drops *every* fcntl lock the process
+    holds on it, SQLite's included ("How To Corrupt An SQLite Database File", section
+    2.2). In WAL mode each connection holds a shared lock on the database file so that the
+    last one to close knows it is the last; with that lock silently gone, another
+    process's closing connection checkpoints and deletes the ``-wal`` and ``-shm`` files
+    while this one still writes to them, and the store corrupts itself. So a process that
+    has a connection reads the file's header through a descriptor that it closes only
+    after the last connection (see docs/ARCHITECTURE.md, "The store file").
+    """
+
+    def __init__(self) -> None:
+        # (st_dev, st_ino) -> [connections, descriptors]
+        self.files: dict[tuple[int, int], list[int]] = {}
+        self.conns: dict[int, tuple[int, int]] = {}
+
+    def head(self, path: str) -> bytes | None:
+        """The file's first bytes, None when there is no file. Never closes a descriptor of
+        a file that a connection of ours has open."""
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            return None
+        entry = self.files.get((st.st_dev, st.st_ino))
+        if entry is not None:
+            return os.pread(entry[1], len(SQLITE_MAGIC), 0)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
+            if hasattr(os, "pread"):
+                return os.pread(fd, len(SQLITE_MAGIC), 0)
+            return os.read(fd, len(SQLITE_MAGIC))  # pragma: no cover - Windows
+        finally:
+            fst = os.fstat(fd)
+            key = (fst.st_dev, fst.st_ino)
+            if key in self.files:
+                # The path was switched to a file we have open between stat and open:
+                # closing this descriptor would drop our locks, so it lives as long as they.
+                self.files[key].append(fd)
+            else:
+                os.close(fd)
+
+    def opened(self, conn: sqlite3.Connection, path: str) -> None:
+        if os.name == "nt":
+            return  # Windows locks belong to a handle: closing another one drops none
+        try:
+            st = os.stat(path)
+        except OSError:
+            return
+        key = (st.st_dev, st.st_ino)
+        entry = self.files.get(key)
+        if entry is None:
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except OSError:
+                return  # header checks then fall back to SQLite's own answers
+            entry = self.files[key] = [0, fd]
+        entry[0] += 1
+        self.conns[id(conn)] = key
+
+    def closed(self, conn: sqlite3.Connection) -> None:
+        key = self.conns.pop(id(conn), None)
+        entry = None if key is None else self.files.get(key)
+        if key is None or entry is None:
+            return
+        entry[0] -= 1
+        if entry[0] <= 0:
+            del self.files[key]
+            for fd in entry[1:]:
+                os.close(fd)
+
+
+_FILES = _OpenFiles()
+
+
+def read_head(path: str | os.PathLike[str]) -> bytes | None:
+    """The first bytes of the store file (None: there is no file). A file we may not read
+    right now is no proof of damage: it passes, and SQLite says what it finds."""
     try:
-        with open(path, "rb") as fh:
-            return fh.read(len(SQLITE_MAGIC))
-    except FileNotFoundError:
-        return None
+        return _FILES.head(os.fspath(path))
     except OSError:
         return SQLITE_MAGIC
 
 
 def looks_like_sqlite(path: str | os.PathLike[str]) -> bool:
     """Whether the file starts like a SQLite database (an empty or missing one does not)."""
-    return _head(path) == SQLITE_MAGIC
+    return read_head(path) == SQLITE_MAGIC
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
