@@ -6,11 +6,14 @@ from __future__ import annotations
 import os
 
 from . import db, fastjson
-from .errors import InvalidInput, NotFound
+from .enums import Status
+from .errors import InvalidInput, NotFound, WrongWorkspace, shown
 from .models import (
     Task,
     now_iso,
 )
+from .rules import UNFINISHED_CHILD_SQL
+from .transitions import status_columns
 
 # Set by type checkers only; typing costs the hooks about 3 ms at run time.
 TYPE_CHECKING = False
@@ -63,7 +66,9 @@ class StoreBase:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _get_row(self, task_id: str) -> sqlite3.Row:
+    def _get_row(self, task_id: str, workspace_id: str | None = None) -> sqlite3.Row:
+        """The task's row. With ``workspace_id``, a task of another workspace is refused
+        (:class:`WrongWorkspace`): callers acting for one project pass theirs."""
         if not isinstance(task_id, str) or not task_id:
             raise InvalidInput("task_id must be a non-empty string such as 'task_7kq2m9xw'")
         row = self.conn.execute(
@@ -71,7 +76,17 @@ class StoreBase:
         ).fetchone()
         if row is None:
             raise NotFound(
-                f"no task {task_id!r}; use orchestrator_query_tasks to find the right id"
+                f"no task {shown(task_id)}; use orchestrator_query_tasks to find the right id"
+            )
+        if workspace_id is not None and row["workspace_id"] != workspace_id:
+            other = self.conn.execute(
+                "SELECT path FROM workspaces WHERE id = ?", (row["workspace_id"],)
+            ).fetchone()
+            where = other[0] if other is not None else row["workspace_id"]
+            raise WrongWorkspace(
+                f"task {task_id} belongs to another workspace ({where}), not to this session's; "
+                "nothing was changed. To work on it, call orchestrator_initialize_session with "
+                "that folder as working_directory"
             )
         return row  # type: ignore[no-any-return]
 
@@ -83,6 +98,24 @@ class StoreBase:
             (task_id,),
         ).fetchall()
         return [r[0] for r in rows]
+
+    def _ancestor_ids(self, task_id: str) -> list[str]:
+        """The task's parent, its parent's parent, ... up to the top."""
+        rows = self.conn.execute(
+            "WITH RECURSIVE up(id) AS (SELECT parent_id FROM tasks WHERE id = ? "
+            "UNION ALL SELECT t.parent_id FROM tasks t JOIN up ON t.id = up.id) "
+            "SELECT id FROM up WHERE id IS NOT NULL",
+            (task_id,),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def _unfinished_children(self, task_id: str) -> int:
+        """How many subtasks of ``task_id`` are not finished (core/rules.py)."""
+        row = self.conn.execute(
+            f"SELECT COUNT(*) FROM tasks c WHERE c.parent_id = ? AND {UNFINISHED_CHILD_SQL}",
+            (task_id,),
+        ).fetchone()
+        return int(row[0])
 
     def _deps_for(self, task_ids: list[str]) -> dict[str, list[str]]:
         if not task_ids:
@@ -102,6 +135,33 @@ class StoreBase:
     def _tasks_from_rows(self, rows: list[sqlite3.Row]) -> list[Task]:
         deps = self._deps_for([r["id"] for r in rows])
         return [Task.from_row(r, tuple(deps.get(r["id"], ()))) for r in rows]
+
+    def _move(
+        self,
+        row: sqlite3.Row,
+        new: Status,
+        *,
+        columns: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        """Set ``row``'s status to ``new`` (already checked) with its timestamps and any
+        other ``columns``, bump the version and record the event; inside a transaction."""
+        now = now_iso()
+        sets = status_columns(row, new, now)
+        sets.update(columns or {})
+        sets["updated_at"] = now
+        assignments = ", ".join(f"{k} = ?" for k in sets)
+        self.conn.execute(
+            f"UPDATE tasks SET {assignments}, version = version + 1 WHERE id = ?",
+            [*sets.values(), row["id"]],
+        )
+        old = Status(row["status"])
+        self._event(
+            "task.status" if new != old else "task.updated",
+            workspace_id=row["workspace_id"],
+            task_id=row["id"],
+            data={"from_status": old.value, "status": new.value, **(data or {})},
+        )
 
     def _event(
         self,

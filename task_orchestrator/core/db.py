@@ -242,7 +242,11 @@ class write:
 
 def explain(conn: sqlite3.Connection, exc: sqlite3.Error) -> StoreUnavailable:
     """A user-facing error for a low-level SQLite failure."""
-    where = _db_file(conn)
+    return explain_error(exc, _db_file(conn))
+
+
+def explain_error(exc: sqlite3.Error, where: str = "file") -> StoreUnavailable:
+    """:func:`explain` where no connection is at hand (a caller's error boundary)."""
     text = str(exc)
     if "full" in text:
         hint = "the disk is full; free some space and try again (nothing was written)"

@@ -26,3 +26,17 @@ class InvalidTransition(StoreError):
 
 class StoreUnavailable(StoreError):
     """The store file is missing, unreadable, corrupted or from a newer version."""
+
+
+class WrongWorkspace(InvalidInput):
+    """A task id of another workspace than the caller's: refused, so that a session in one
+    project never changes another project's tasks by id."""
+
+
+def shown(value: object, limit: int = 80) -> str:
+    """``repr(value)`` cut to about ``limit`` characters, for messages that echo what the
+    caller sent: an error must stay short whatever the input was."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 20]}...({len(text)} characters)"

@@ -124,5 +124,18 @@ V4 = [
     "CREATE INDEX tasks_ws_status_updated ON tasks(workspace_id, archived, status, updated_at)",
 ]
 
-MIGRATIONS: list[tuple[int, list[str]]] = [(1, V1), (2, V2), (3, V3), (4, V4)]
+# v5: the documents the tools wrote into a workspace, with the hash of what was written, so
+# that a document is only ever rewritten when it is still exactly ours (core/documents.py).
+V5 = [
+    """CREATE TABLE documents (
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        task_id TEXT REFERENCES tasks(id) ON DELETE SET NULL,
+        written_at TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, path)
+    )""",
+]
+
+MIGRATIONS: list[tuple[int, list[str]]] = [(1, V1), (2, V2), (3, V3), (4, V4), (5, V5)]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

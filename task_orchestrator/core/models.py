@@ -24,6 +24,8 @@ MAX_PLAN_NODES = 200
 MAX_PLAN_DEPTH = 5
 MAX_ARTIFACT = 500_000
 MAX_SUMMARY = 4_000
+MAX_FILE_PATHS = 200
+MAX_PATH_CHARS = 4_096  # PATH_MAX on Linux; longer is no path any system can open
 
 ISO_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 

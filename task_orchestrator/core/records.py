@@ -8,16 +8,18 @@ from .enums import (
     ArtifactType,
     Status,
 )
-from .errors import InvalidInput, NotFound
+from .errors import InvalidInput, InvalidTransition, NotFound, shown
 from .ids import new_id
 from .models import (
     MAX_ARTIFACT,
+    MAX_FILE_PATHS,
+    MAX_PATH_CHARS,
     MAX_SUMMARY,
     Artifact,
     Task,
     now_iso,
 )
-from .transitions import check_transition, coerce_status, status_columns
+from .transitions import check_transition, coerce_status
 
 # Set by type checkers only; typing costs the hooks about 3 ms at run time.
 TYPE_CHECKING = False
@@ -35,10 +37,11 @@ class RecordsMixin(StoreBase):
         content: str,
         artifact_type: ArtifactType = ArtifactType.GENERAL,
         file_paths: Sequence[str] = (),
+        workspace_id: str | None = None,
     ) -> Artifact:
-        _check_work(summary, content)
+        _check_work(summary, content, file_paths)
         with db.write(self.conn):
-            row = self._get_row(task_id)
+            row = self._get_row(task_id, workspace_id)
             art_id = self._insert_artifact(
                 task_id, summary, content, artifact_type, file_paths, now_iso()
             )
@@ -149,6 +152,31 @@ class RecordsMixin(StoreBase):
         ).fetchone()
         return None if row is None else dict(fastjson.loads(row["body"]))
 
+    def document_hash(self, workspace_id: str, path: str) -> str | None:
+        """The SHA-256 of what we last wrote to ``path`` (relative, ``/``-separated) in the
+        workspace, or None when we never wrote it."""
+        row = self.conn.execute(
+            "SELECT sha256 FROM documents WHERE workspace_id = ? AND path = ?",
+            (workspace_id, path),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def record_document(
+        self, workspace_id: str, path: str, sha256: str, *, task_id: str | None = None
+    ) -> None:
+        with db.write(self.conn):
+            self.conn.execute(
+                "INSERT OR REPLACE INTO documents (workspace_id, path, sha256, task_id, "
+                "written_at) VALUES (?,?,?,?,?)",
+                (workspace_id, path, sha256, task_id, now_iso()),
+            )
+            self._event(
+                "document.written",
+                workspace_id=workspace_id,
+                task_id=task_id,
+                data={"path": path, "sha256": sha256},
+            )
+
     def scratch_roundtrip(self, key: str, value: str) -> str:
         """Write then read back a value in a table no task query looks at; used by the
         reconnect test so that checking the store never touches real tasks."""
@@ -171,33 +199,28 @@ class RecordsMixin(StoreBase):
         content: str,
         artifact_type: ArtifactType = ArtifactType.GENERAL,
         file_paths: Sequence[str] = (),
+        workspace_id: str | None = None,
     ) -> tuple[Task, Artifact]:
         """Store a piece of work as an artifact and move the task to ``status`` in one
-        transaction: a refused transition leaves no orphan artifact behind."""
-        _check_work(summary, content)
+        transaction: a refused transition leaves no orphan artifact behind. Completing a
+        task with unfinished subtasks is refused (core/rules.py)."""
+        _check_work(summary, content, file_paths)
         new = coerce_status(status)
         with db.write(self.conn):
-            row = self._get_row(task_id)
+            row = self._get_row(task_id, workspace_id)
             old = Status(row["status"])
             check_transition(task_id, old, new, False)
-            now = now_iso()
+            if new == Status.COMPLETED:
+                unfinished = self._unfinished_children(task_id)
+                if unfinished:
+                    raise InvalidTransition(
+                        f"task {task_id} has {unfinished} unfinished subtasks; complete or "
+                        "cancel them, then call orchestrator_synthesize_results"
+                    )
             art_id = self._insert_artifact(
-                task_id, summary, content, artifact_type, file_paths, now
+                task_id, summary, content, artifact_type, file_paths, now_iso()
             )
-            sets = status_columns(row, new, now)
-            sets["summary"] = summary
-            sets["updated_at"] = now
-            assignments = ", ".join(f"{k} = ?" for k in sets)
-            self.conn.execute(
-                f"UPDATE tasks SET {assignments}, version = version + 1 WHERE id = ?",
-                [*sets.values(), task_id],
-            )
-            self._event(
-                "task.status" if new != old else "task.updated",
-                workspace_id=row["workspace_id"],
-                task_id=task_id,
-                data={"from_status": old.value, "status": new.value, "artifact_id": art_id},
-            )
+            self._move(row, new, columns={"summary": summary}, data={"artifact_id": art_id})
         art = next(a for a in self.artifacts(task_id) if a.id == art_id)
         return self._task_from_row(self._get_row(task_id)), art
 
@@ -229,11 +252,23 @@ class RecordsMixin(StoreBase):
         return art_id
 
 
-def _check_work(summary: str, content: str) -> None:
-    if len(content) > MAX_ARTIFACT:
+def _check_work(summary: str, content: str, file_paths: Sequence[str] = ()) -> None:
+    """One artifact's limits: the file paths count toward the same cap as the text, so no
+    artifact, whatever its parts, holds more than :data:`MAX_ARTIFACT` characters."""
+    if len(file_paths) > MAX_FILE_PATHS:
         raise InvalidInput(
-            f"the detailed work has {len(content)} characters, more than {MAX_ARTIFACT}; "
-            "store the bulk in files and pass their paths"
+            f"{len(file_paths)} file paths, more than {MAX_FILE_PATHS}; list the folders instead"
+        )
+    for path in file_paths:
+        if not isinstance(path, str) or not path or len(path) > MAX_PATH_CHARS:
+            raise InvalidInput(
+                f"file path {shown(path)} is not a path of 1 to {MAX_PATH_CHARS} characters"
+            )
+    size = len(content) + sum(len(p) for p in file_paths)
+    if size > MAX_ARTIFACT:
+        raise InvalidInput(
+            f"the detailed work and file paths have {size} characters, more than "
+            f"{MAX_ARTIFACT}; store the bulk in files and pass their paths"
         )
     if len(summary) > MAX_SUMMARY:
         raise InvalidInput(f"the summary is longer than {MAX_SUMMARY} characters")

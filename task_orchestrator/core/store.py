@@ -18,7 +18,7 @@ from .enums import (
     Status,
     TaskType,
 )
-from .errors import InvalidInput, InvalidTransition, NotFound, VersionConflict
+from .errors import InvalidInput, InvalidTransition, NotFound, VersionConflict, shown
 from .ids import new_id
 from .models import (
     MAX_SUMMARY,
@@ -69,13 +69,10 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin):
         self.get_workspace(workspace_id)
         with db.write(self.conn):
             parent_position = 0
+            lineage: set[str] = set()
             if parent_id is not None:
-                parent = self._get_row(parent_id)
-                if parent["workspace_id"] != workspace_id:
-                    raise InvalidInput(
-                        f"parent task {parent_id} belongs to another workspace; plan under a "
-                        "task of this workspace"
-                    )
+                parent = self._get_row(parent_id, workspace_id)
+                lineage = {parent_id, *self._ancestor_ids(parent_id)}
                 if parent["archived"]:
                     raise InvalidInput(f"parent task {parent_id} is archived")
                 if Status(parent["status"]) in TERMINAL:
@@ -96,6 +93,14 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin):
                 return row is not None
 
             nodes = flatten(root, exists)
+            for node in nodes:
+                looped = lineage.intersection(node.deps_existing)
+                if looped:
+                    raise InvalidInput(
+                        f"task {node.spec.title!r} would depend on {sorted(looped)[0]}, which it "
+                        "is planned under; a parent is finished by its subtasks, so neither "
+                        "could ever finish. Depend on a sibling or on work outside this plan"
+                    )
             ids = [new_id("task") for _ in nodes]
             now = now_iso()
             for node in nodes:
@@ -141,8 +146,9 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin):
             )
         return self.get_tasks(ids)
 
-    def get_task(self, task_id: str) -> Task:
-        return self._task_from_row(self._get_row(task_id))
+    def get_task(self, task_id: str, *, workspace_id: str | None = None) -> Task:
+        """One task; with ``workspace_id``, only a task of that workspace."""
+        return self._task_from_row(self._get_row(task_id, workspace_id))
 
     def get_tasks(self, task_ids: Sequence[str]) -> list[Task]:
         """Tasks in the order of ``task_ids``; unknown ids are an error."""
@@ -261,6 +267,7 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin):
         self,
         task_id: str,
         *,
+        workspace_id: str | None = None,
         expected_version: int | None = None,
         status: Status | None = None,
         reopen: bool = False,
@@ -279,7 +286,7 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin):
             )
         add_deps, remove_deps = list(add_dependencies), list(remove_dependencies)
         with db.write(self.conn):
-            row = self._get_row(task_id)
+            row = self._get_row(task_id, workspace_id)
             self._check_version(row, expected_version)
             sets: dict[str, Any] = {}
             for key, value in changes.items():
@@ -342,10 +349,45 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin):
             task_id, status=status, expected_version=expected_version, reopen=reopen
         )
 
-    def archive_task(self, task_id: str) -> list[str]:
+    def start_task(self, task_id: str, *, workspace_id: str | None = None) -> Task:
+        """Mark a task in progress if it may start (core/rules.py): not finished, every
+        dependency completed, no unfinished subtask. One transaction; a refusal names what
+        stands in the way and writes nothing."""
+        with db.write(self.conn):
+            row = self._get_row(task_id, workspace_id)
+            status = Status(row["status"])
+            if status in TERMINAL:
+                raise InvalidTransition(
+                    f"task {task_id} is {status}; reopen it with orchestrator_update_task "
+                    "(status and reopen=true) to work on it again"
+                )
+            waiting = self.conn.execute(
+                "SELECT x.id, x.title, x.status FROM dependencies d JOIN tasks x "
+                "ON x.id = d.depends_on_id WHERE d.task_id = ? AND x.status != 'completed' "
+                "ORDER BY x.created_at, x.position",
+                (task_id,),
+            ).fetchall()
+            if waiting:
+                names = "; ".join(f"{r[0]} {shown(r[1], 60)} ({r[2]})" for r in waiting[:10])
+                raise InvalidTransition(
+                    f"task {task_id} waits for {len(waiting)} unfinished dependencies: {names}. "
+                    "Execute and complete those first"
+                )
+            unfinished = self._unfinished_children(task_id)
+            if unfinished:
+                raise InvalidTransition(
+                    f"task {task_id} has {unfinished} unfinished subtasks; execute them and "
+                    "finish it with orchestrator_synthesize_results"
+                )
+            if status == Status.IN_PROGRESS:
+                return self._task_from_row(row)
+            self._move(row, Status.IN_PROGRESS)
+        return self.get_task(task_id)
+
+    def archive_task(self, task_id: str, *, workspace_id: str | None = None) -> list[str]:
         """Archive a task and everything under it; returns the ids archived."""
         with db.write(self.conn):
-            row = self._get_row(task_id)
+            row = self._get_row(task_id, workspace_id)
             ids = [task_id, *self._descendant_ids(task_id)]
             marks = ",".join("?" * len(ids))
             now = now_iso()
@@ -362,11 +404,13 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin):
             )
         return ids
 
-    def delete_task(self, task_id: str, *, force: bool = False) -> list[str]:
+    def delete_task(
+        self, task_id: str, *, force: bool = False, workspace_id: str | None = None
+    ) -> list[str]:
         """Hard-delete a task (and, with ``force``, its subtasks); returns the ids deleted.
         Tasks that depended on it lose that dependency."""
         with db.write(self.conn):
-            row = self._get_row(task_id)
+            row = self._get_row(task_id, workspace_id)
             below = self._descendant_ids(task_id)
             if below and not force:
                 raise InvalidInput(
@@ -406,12 +450,20 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin):
 
     def _change_dependencies(self, row: sqlite3.Row, add: list[str], remove: list[str]) -> None:
         task_id = row["id"]
+        lineage: set[str] | None = None
         for dep in add:
             dep_row = self._get_row(dep)
             if dep_row["workspace_id"] != row["workspace_id"]:
                 raise InvalidInput(f"dependency {dep} belongs to another workspace")
             if dep == task_id:
                 raise InvalidInput(f"task {task_id} cannot depend on itself")
+            if lineage is None:
+                lineage = set(self._ancestor_ids(task_id)) | set(self._descendant_ids(task_id))
+            if dep in lineage:
+                raise InvalidInput(
+                    f"task {task_id} cannot depend on {dep}: one is planned under the other, and "
+                    "a parent is finished by its subtasks, so neither could ever finish"
+                )
         self.conn.executemany(
             "DELETE FROM dependencies WHERE task_id = ? AND depends_on_id = ?",
             [(task_id, d) for d in remove],
@@ -437,13 +489,19 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin):
         return row is not None
 
     def cancel_tree(
-        self, task_id: str, *, reason: str, cascade: bool = True, drop_artifacts: bool = False
+        self,
+        task_id: str,
+        *,
+        reason: str,
+        cascade: bool = True,
+        drop_artifacts: bool = False,
+        workspace_id: str | None = None,
     ) -> list[str]:
         """Cancel a task and, with ``cascade``, its unfinished descendants, in one
         transaction; returns the ids cancelled. ``drop_artifacts`` also deletes their stored
         work. Completed subtasks keep their status and their work."""
         with db.write(self.conn):
-            row = self._get_row(task_id)
+            row = self._get_row(task_id, workspace_id)
             if Status(row["status"]) in TERMINAL:
                 raise InvalidTransition(
                     f"task {task_id} is already {row['status']}; nothing to cancel"

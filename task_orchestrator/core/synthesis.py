@@ -7,100 +7,93 @@ when something is still open.
 
 from __future__ import annotations
 
-from .enums import ArtifactType, Status
+from .enums import ArtifactType
 from .models import Task
 from .record import FrozenRecord
+from .rules import PlanProgress, plan_progress
 from .store import TaskStore
 
 # Bounds that keep one synthesis readable and within a model's context: each artifact
 # contributes an excerpt, the whole document is capped.
 EXCERPT_CHARS = 1_500
 MAX_DOCUMENT_CHARS = 60_000
+# Past this many lines the document is cut anyway: stop reading artifacts for it.
+MAX_DOCUMENT_LINES = 20_000
 
 
 class Synthesis(FrozenRecord):
-    __slots__ = (
-        "parent",
-        "completed",
-        "open",
-        "cancelled",
-        "markdown",
-        "artifact_id",
-        "parent",
-        "completed",
-        "cancelled",
-    )
+    __slots__ = ("parent", "progress", "markdown", "artifact_id")
     parent: Task
-    completed: list[Task]
-    open: list[Task]
-    cancelled: list[Task]
+    progress: PlanProgress
     markdown: str
     artifact_id: str | None
 
     @property
+    def completed(self) -> list[Task]:
+        return self.progress.completed
+
+    @property
+    def open(self) -> list[Task]:
+        return self.progress.open
+
+    @property
+    def cancelled(self) -> list[Task]:
+        return self.progress.cancelled
+
+    @property
     def all_complete(self) -> bool:
-        return bool(self.completed) and not self.open
+        """The plan is finished (core/rules.py)."""
+        return self.progress.finished
 
 
-def synthesize(store: TaskStore, parent_id: str, *, record: bool = True) -> Synthesis:
-    """Build the synthesis of ``parent_id``'s subtasks; with ``record`` store it as a
-    ``synthesis`` artifact on the parent."""
-    parent = store.get_task(parent_id)
-    children = store.children(parent_id)
-    completed = [c for c in children if c.status == Status.COMPLETED]
-    cancelled = [c for c in children if c.status == Status.CANCELLED]
-    still_open = [c for c in children if c.status not in (Status.COMPLETED, Status.CANCELLED)]
-    markdown = _render(store, parent, children, completed, still_open, cancelled)
+def synthesize(
+    store: TaskStore, parent_id: str, *, record: bool = True, workspace_id: str | None = None
+) -> Synthesis:
+    """Build the synthesis of ``parent_id``'s subtasks (archived ones included: an archived
+    unfinished subtask keeps the plan open); with ``record`` store it as a ``synthesis``
+    artifact on the parent. With ``workspace_id``, only a task of that workspace."""
+    parent = store.get_task(parent_id, workspace_id=workspace_id)
+    children = store.children(parent_id, include_archived=True)
+    progress = plan_progress(children)
+    markdown = _render(store, parent, progress)
     artifact_id = None
     if record:
         art = store.add_artifact(
             parent_id,
-            summary=_headline(children, completed, still_open, cancelled),
+            summary=headline(progress),
             content=markdown,
             artifact_type=ArtifactType.SYNTHESIS,
         )
         artifact_id = art.id
-    return Synthesis(
-        parent=parent,
-        completed=completed,
-        open=still_open,
-        cancelled=cancelled,
-        markdown=markdown,
-        artifact_id=artifact_id,
-    )
+    return Synthesis(parent=parent, progress=progress, markdown=markdown, artifact_id=artifact_id)
 
 
-def _headline(
-    children: list[Task], completed: list[Task], still_open: list[Task], cancelled: list[Task]
-) -> str:
-    if not children:
+def headline(progress: PlanProgress) -> str:
+    """One line: how many subtasks are complete, cancelled, and which are not."""
+    if not progress.total:
         return "No subtasks to synthesize."
-    text = f"{len(completed)} of {len(children)} subtasks complete"
-    if cancelled:
-        text += f", {len(cancelled)} cancelled"
-    if still_open:
-        text += f"; not complete: {', '.join(t.title for t in still_open[:5])}"
-        if len(still_open) > 5:
-            text += f" and {len(still_open) - 5} more"
+    text = f"{len(progress.completed)} of {progress.total} subtasks complete"
+    if progress.cancelled:
+        text += f", {len(progress.cancelled)} cancelled"
+    if progress.open:
+        text += f"; not complete: {', '.join(t.title for t in progress.open[:5])}"
+        if len(progress.open) > 5:
+            text += f" and {len(progress.open) - 5} more"
     return text + "."
 
 
-def _render(
-    store: TaskStore,
-    parent: Task,
-    children: list[Task],
-    completed: list[Task],
-    still_open: list[Task],
-    cancelled: list[Task],
-) -> str:
-    lines = [f"# {parent.title}", "", _headline(children, completed, still_open, cancelled), ""]
+def _render(store: TaskStore, parent: Task, progress: PlanProgress) -> str:
+    lines = [f"# {parent.title}", "", headline(progress), ""]
     if parent.description:
         lines += ["## Goal", "", parent.description.strip(), ""]
-    if still_open:
+    if progress.open:
         lines += ["## Not complete", ""]
-        lines += [f"- {t.title} ({t.status}, {t.id})" for t in still_open]
+        lines += [
+            f"- {t.title} ({t.status}{', archived' if t.archived else ''}, {t.id})"
+            for t in progress.open
+        ]
         lines.append("")
-    for task in completed:
+    for task in progress.completed:
         lines += [f"## {task.title}", "", f"*{task.specialist}, completed {task.completed_at}*", ""]
         if task.summary:
             lines += [task.summary.strip(), ""]
@@ -113,9 +106,11 @@ def _render(
                 if len(excerpt) > EXCERPT_CHARS:
                     excerpt = excerpt[:EXCERPT_CHARS] + f"\n[... {art.size} characters in all]"
                 lines += ["", _indent(excerpt), ""]
-    if cancelled:
+        if len(lines) > MAX_DOCUMENT_LINES:
+            break
+    if progress.cancelled:
         lines += ["## Cancelled", ""]
-        lines += [f"- {t.title} ({t.id})" for t in cancelled]
+        lines += [f"- {t.title} ({t.id})" for t in progress.cancelled]
         lines.append("")
     text = "\n".join(lines).rstrip() + "\n"
     if len(text) > MAX_DOCUMENT_CHARS:

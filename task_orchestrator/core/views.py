@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from . import db
+from . import db, fastjson
 from .base import TASK_COLUMNS, StoreBase, prefixed
 from .enums import TERMINAL, Status
 from .models import (
     Task,
 )
 from .plan import find_cycle
+from .rules import READY_SQL
 
 # Set by type checkers only; typing costs the hooks about 3 ms at run time.
 TYPE_CHECKING = False
@@ -54,20 +55,25 @@ class ViewsMixin(StoreBase):
         return self._tasks_from_rows(rows)
 
     def ready_tasks(self, workspace_id: str | None = None, *, limit: int = 20) -> list[Task]:
-        """Pending or needing revision, every dependency completed, and no unfinished
-        subtasks (a parent is finished by synthesis, not executed)."""
+        """Ready tasks (core/rules.py), oldest first."""
         sql = (
-            f"SELECT {prefixed('t')} FROM tasks t WHERE t.archived = 0 "
-            "AND t.status IN ('pending', 'needs_revision') "
+            f"SELECT {prefixed('t')} FROM tasks t WHERE {READY_SQL} "
             + ("AND t.workspace_id = ? " if workspace_id is not None else "")
-            + "AND NOT EXISTS (SELECT 1 FROM dependencies d JOIN tasks x ON x.id = d.depends_on_id"
-            " WHERE d.task_id = t.id AND x.status != 'completed') "
-            "AND NOT EXISTS (SELECT 1 FROM tasks c WHERE c.parent_id = t.id AND c.archived = 0 "
-            "AND c.status NOT IN ('completed', 'cancelled')) "
-            "ORDER BY t.created_at, t.position LIMIT ?"
+            + "ORDER BY t.created_at, t.position LIMIT ?"
         )
         params: list[Any] = [workspace_id] if workspace_id is not None else []
         return self._tasks_from_rows(self.conn.execute(sql, [*params, limit]).fetchall())
+
+    def ready_among(self, task_ids: list[str]) -> list[Task]:
+        """Which of ``task_ids`` are ready (core/rules.py), in creation order."""
+        if not task_ids:
+            return []
+        sql = (
+            f"SELECT {prefixed('t')} FROM tasks t WHERE {READY_SQL} "
+            "AND t.id IN (SELECT value FROM json_each(?)) ORDER BY t.created_at, t.position"
+        )
+        rows = self.conn.execute(sql, (fastjson.dumps(task_ids),)).fetchall()
+        return self._tasks_from_rows(rows)
 
     def blocked_tasks(self, workspace_id: str | None = None, *, limit: int = 20) -> list[Task]:
         """Tasks marked blocked, or pending with a dependency that is not completed.
@@ -180,11 +186,7 @@ class ViewsMixin(StoreBase):
             f"WITH cand AS (SELECT {TASK_COLUMNS} FROM tasks WHERE workspace_id = ? "
             "AND archived = 0 AND status IN ('pending', 'needs_revision') "
             "ORDER BY created_at DESC, id DESC LIMIT ?) "
-            "SELECT * FROM cand t WHERE NOT EXISTS (SELECT 1 FROM dependencies d "
-            "JOIN tasks x ON x.id = d.depends_on_id WHERE d.task_id = t.id "
-            "AND x.status != 'completed') "
-            "AND NOT EXISTS (SELECT 1 FROM tasks c WHERE c.parent_id = t.id AND c.archived = 0 "
-            "AND c.status NOT IN ('completed', 'cancelled')) "
+            f"SELECT * FROM cand t WHERE {READY_SQL} "
             "ORDER BY t.created_at, t.position LIMIT ?"
         )
         rows = self.conn.execute(sql, (workspace_id, scan, limit)).fetchall()

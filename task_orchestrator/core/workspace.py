@@ -76,3 +76,67 @@ def resolve_workspace(directory: str | os.PathLike[str]) -> Path:
     from pathlib import Path
 
     return Path(find_workspace(directory))
+
+
+# Folders that hold a system or many people's folders, never one project: a workspace here
+# would mix unrelated work, and documents written "into the project" would land among system
+# or personal settings. Only the folders themselves; a project under /srv or /opt is fine.
+_SYSTEM_FOLDERS = {
+    "posix": (
+        "/",
+        "/bin",
+        "/boot",
+        "/dev",
+        "/etc",
+        "/home",
+        "/lib",
+        "/lib32",
+        "/lib64",
+        "/media",
+        "/mnt",
+        "/opt",
+        "/proc",
+        "/root",
+        "/run",
+        "/sbin",
+        "/srv",
+        "/sys",
+        "/tmp",
+        "/usr",
+        "/usr/local",
+        "/var",
+        "/var/tmp",
+        "/Applications",
+        "/Library",
+        "/System",
+        "/Users",
+        "/Volumes",
+        "/private",
+        "/private/tmp",
+        "/private/var",
+    ),
+    "nt": ("Windows", "Program Files", "Program Files (x86)", "ProgramData", "Users"),
+}
+# Never a workspace, nor anything inside them: kernel and device views, not folders of files.
+_PSEUDO_TREES = ("/proc", "/sys", "/dev")
+
+
+def unsuitable_workspace(path: str | os.PathLike[str]) -> str | None:
+    """Why ``path`` (already normalized) cannot be a workspace, or None when it can: the
+    file system root, the home folder itself, and system folders are refused."""
+    norm = normalize_str(path)
+    home = normalize_str(os.path.expanduser("~"))
+    if os.path.dirname(norm) == norm:
+        return f"{norm} is the root of the file system"
+    if norm == home:
+        return f"{norm} is your home folder"
+    if os.name == "nt":
+        rest = os.path.splitdrive(norm)[1].strip("\\/")
+        if rest in _SYSTEM_FOLDERS["nt"]:
+            return f"{norm} is a system folder"
+        return None
+    if norm in _SYSTEM_FOLDERS["posix"] or any(
+        norm.startswith(tree + "/") for tree in _PSEUDO_TREES
+    ):
+        return f"{norm} is a system folder"
+    return None

@@ -1,7 +1,6 @@
 """Stop / SubagentStop (auto-complete).
 
-When every subtask of the session's active task is finished (at least one completed, the rest
-completed or cancelled), the task is completed with the last assistant message as its summary
+When the session's active task is finished as a plan (core/rules.py), the task is completed with the last assistant message as its summary
 and its results are synthesized (core.synthesis). When some are still open, Stop says which in
 one line to the user, without blocking; with ``auto_complete = "strict"`` it blocks once per
 task to ask for the remaining work, and never while ``stop_hook_active`` is true (Claude is
@@ -22,6 +21,7 @@ def handle(event: Event, settings: Settings) -> dict[str, object] | None:
         return None
     from ..core.enums import TERMINAL, Status
     from ..core.models import MAX_SUMMARY
+    from ..core.rules import plan_progress
     from ..core.synthesis import synthesize
     from .state import known_active_task, move, open_store
 
@@ -32,11 +32,11 @@ def handle(event: Event, settings: Settings) -> dict[str, object] | None:
         _session, task = found
         if task.status in TERMINAL:
             return None
-        children = store.children(task.id)
-        if not children:
+        progress = plan_progress(store.children(task.id, include_archived=True))
+        if not progress.total:
             return None  # nothing planned: no evidence either way, so leave it open
-        still_open = [c for c in children if c.status not in TERMINAL]
-        if not still_open and any(c.status == Status.COMPLETED for c in children):
+        still_open = progress.open
+        if progress.finished:
             summary = " ".join(event.text("last_assistant_message").split())
             if summary:
                 store.update_task(task.id, summary=summary[:MAX_SUMMARY])

@@ -1,23 +1,29 @@
-"""Builds the MCP server: the lifespan that owns the store, the error boundary every tool
-uses, the resources, and the registration of the sixteen tools (in tools_*.py)."""
+"""Builds the MCP server: the lifespan that owns the state, the one error boundary around
+every tool call, the resources, and the registration of the sixteen tools (tools_*.py)."""
 
 from __future__ import annotations
 
 import json
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager, suppress
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from mcp.server import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import CallToolResult, TextContent
-from pydantic import BaseModel
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ResourceError, ToolError, UnexpectedToolError
+from mcp.types import CallToolResult, InputRequiredResult, TextContent
+from mcp.types import Tool as MCPTool
 
 from .. import __version__
 from ..core.errors import StoreError
 from ..core.paths import Paths, default_paths
+from ..core.planner import Catalog
+from ..logs import log_file
+from . import tools_health, tools_manage, tools_session, tools_tasks
+from .budget import MAX_ANSWER_BYTES
+from .context import clip_error
 from .state import ServerState
 
 log = logging.getLogger(__name__)
@@ -28,63 +34,59 @@ INSTRUCTIONS = (
     "MCP clients. Start with orchestrator_initialize_session; then plan_task, execute_task "
     "(in dependency order), complete_task, and synthesize_results on the parent."
 )
+TOOL_MODULES = (tools_session, tools_tasks, tools_manage, tools_health)
 
 
-class App:
-    """Holds the per-process state once the lifespan has opened it."""
+class OrchestratorServer(MCPServer[ServerState]):
+    """The SDK's server with our boundary around each tool call and leaner schemas.
 
-    def __init__(self, paths: Paths | None) -> None:
-        self._paths = paths
-        self._state: ServerState | None = None
+    Both through the SDK's public methods: ``call_tool`` (what every tools/call runs) and
+    ``list_tools`` (what tools/list answers).
+    """
 
-    @property
-    def paths(self) -> Paths:
-        return self._paths or default_paths()
-
-    @property
-    def state(self) -> ServerState:
-        if self._state is None:
-            raise ToolError("the server is still starting; call the tool again")
-        return self._state
-
-    @asynccontextmanager
-    async def lifespan(self, _server: MCPServer[Any]) -> AsyncIterator[ServerState]:
-        # Opened here rather than at import so a broken store is reported per call, and the
-        # spawn-to-initialize time stays close to importing the SDK alone.
-        state = ServerState.open(self.paths)
-        self._state = state
-        log.info("server started, store %s", self.paths.db)
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[ServerState, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        """Every answer is bounded (server/budget.py), and a crash is told apart from a
+        refusal: the caller gets "internal error, see <log>", the log gets the traceback."""
         try:
-            yield state
-        finally:
-            self._state = None
-            # Another process may hold the WAL; the next checkpoint folds it then.
-            with suppress(sqlite3.Error, StoreError):
-                state.store.checkpoint()
-            state.close()
+            answer = await super().call_tool(name, arguments, context)
+        except UnexpectedToolError as exc:
+            cause = exc.__cause__ or exc
+            log.error("tool %s crashed", name, exc_info=(type(cause), cause, cause.__traceback__))
+            raise ToolError(internal_error(name)) from exc
+        except ToolError as exc:
+            raise ToolError(clip_error(str(exc))) from exc
+        if isinstance(answer, CallToolResult):
+            size = len(answer.model_dump_json(by_alias=True, exclude_none=True).encode())
+            if size > MAX_ANSWER_BYTES:
+                log.error(
+                    "tool %s answered %d bytes, over the %d budget", name, size, MAX_ANSWER_BYTES
+                )
+                return CallToolResult(
+                    content=[TextContent(type="text", text=internal_error(name))], is_error=True
+                )
+        return answer
+
+    async def list_tools(self) -> list[MCPTool]:
+        tools = await super().list_tools()
+        return [
+            tool.model_copy(
+                update={
+                    "input_schema": strip_titles(tool.input_schema),
+                    "output_schema": strip_titles(tool.output_schema)
+                    if tool.output_schema is not None
+                    else None,
+                }
+            )
+            for tool in tools
+        ]
 
 
-@contextmanager
-def tool_errors() -> Iterator[None]:
-    """The one error boundary: what the caller can fix becomes a tool error with the store's
-    message; each store write is one transaction, so a refused call has written nothing."""
-    try:
-        yield
-    except StoreError as exc:
-        raise ToolError(str(exc)) from exc
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
-            raise ToolError(
-                "the task store is busy with another process's write; try again in a moment"
-            ) from exc
-        raise
-
-
-def result(model: BaseModel, text: str) -> CallToolResult:
-    """Structured content for programs, one short text for the model's transcript."""
-    return CallToolResult(
-        content=[TextContent(type="text", text=text)],
-        structured_content=model.model_dump(mode="json"),
+def internal_error(tool: str) -> str:
+    return (
+        f"internal error in {tool}; nothing you sent was wrong. The details are in "
+        f"{log_file()}; please report it"
     )
 
 
@@ -103,87 +105,102 @@ def strip_titles(node: Any, *, names: bool = False) -> Any:
     }
 
 
-def _lean_schemas(server: MCPServer[Any]) -> None:
-    # The SDK has no public hook for this; if its internals move, tools/list is merely longer.
-    manager = getattr(server, "_tool_manager", None)
-    for info in manager.list_tools() if manager is not None else []:
-        lean = strip_titles(info.parameters)
-        info.parameters.clear()
-        info.parameters.update(lean)
-        meta = getattr(info, "fn_metadata", None)
-        if meta is not None and meta.output_schema is not None:
-            meta.output_schema = strip_titles(meta.output_schema)
+class Catalogs:
+    """What the two resources read. The SDK hands a static resource no context, so the
+    lifespan binds the state here as well as in the lifespan context the tools read."""
+
+    state: ServerState | None = None
+
+    def catalog(self) -> Catalog:
+        if self.state is None:
+            raise ResourceError("the server is still starting; read the resource again")
+        return self.state.catalog
 
 
-def build_server(paths: Paths | None = None) -> MCPServer[ServerState]:
-    from . import tools_health, tools_manage, tools_session, tools_tasks
+def lifespan_for(paths: Paths | None, catalogs: Catalogs) -> Any:
+    @asynccontextmanager
+    async def lifespan(_server: MCPServer[ServerState]) -> AsyncIterator[ServerState]:
+        # Opened here rather than at import so a broken store is reported per call, and the
+        # spawn-to-initialize time stays close to importing the SDK alone.
+        state = ServerState.open(paths or default_paths())
+        catalogs.state = state
+        log.info("server started, store %s", state.paths.db)
+        try:
+            yield state
+        finally:
+            catalogs.state = None
+            # Another process may hold the WAL; the next checkpoint folds it then.
+            with suppress(sqlite3.Error, StoreError):
+                state.store.checkpoint()
+            state.close()
 
-    app = App(paths)
-    server: MCPServer[ServerState] = MCPServer(
+    return lifespan
+
+
+def build_server(paths: Paths | None = None) -> OrchestratorServer:
+    catalogs = Catalogs()
+    server = OrchestratorServer(
         SERVER_NAME,
         version=__version__,
         instructions=INSTRUCTIONS,
-        lifespan=app.lifespan,
+        lifespan=lifespan_for(paths, catalogs),
         # Our own logging setup (stderr + file) stays in charge.
         log_level="WARNING",
     )
-    tools_session.register(server, app)
-    tools_tasks.register(server, app)
-    tools_manage.register(server, app)
-    tools_health.register(server, app)
-    _lean_schemas(server)
-
-    @server.resource(
+    for module in TOOL_MODULES:
+        for tool in module.TOOLS:
+            server.add_tool(tool.fn, name=tool.name, annotations=tool.annotations)
+    server.resource(
         "orchestrator://templates",
         name="templates",
         description="Plan templates: name, description, keywords and steps.",
         mime_type="application/json",
-    )
-    def templates_resource() -> str:
-        cat = app.state.catalog
-        return json.dumps(
-            [
-                {
-                    "name": t.name,
-                    "description": t.description,
-                    "keywords": list(t.keywords),
-                    "steps": [
-                        {
-                            "title": s.title,
-                            "specialist": s.specialist.value,
-                            "depends_on": list(s.depends_on),
-                        }
-                        for s in t.steps
-                    ],
-                    "source": t.source,
-                }
-                for t in sorted(cat.templates.values(), key=lambda t: t.name)
-            ],
-            indent=1,
-        )
-
-    @server.resource(
+    )(lambda: templates_json(catalogs.catalog()))
+    server.resource(
         "orchestrator://specialists",
         name="specialists",
         description="Specialist roles: definition, expertise, approach, expected output.",
         mime_type="application/json",
-    )
-    def specialists_resource() -> str:
-        cat = app.state.catalog
-        return json.dumps(
-            [
-                {
-                    "name": p.name.value,
-                    "role": p.role,
-                    "expertise": list(p.expertise),
-                    "approach": list(p.approach),
-                    "expected_output": p.expected_output,
-                    "keywords": list(p.keywords),
-                    "source": p.source,
-                }
-                for p in cat.specialists.values()
-            ],
-            indent=1,
-        )
-
+    )(lambda: specialists_json(catalogs.catalog()))
     return server
+
+
+def templates_json(cat: Catalog) -> str:
+    return json.dumps(
+        [
+            {
+                "name": t.name,
+                "description": t.description,
+                "keywords": list(t.keywords),
+                "steps": [
+                    {
+                        "title": s.title,
+                        "specialist": s.specialist.value,
+                        "depends_on": list(s.depends_on),
+                    }
+                    for s in t.steps
+                ],
+                "source": t.source,
+            }
+            for t in sorted(cat.templates.values(), key=lambda t: t.name)
+        ],
+        indent=1,
+    )
+
+
+def specialists_json(cat: Catalog) -> str:
+    return json.dumps(
+        [
+            {
+                "name": p.name.value,
+                "role": p.role,
+                "expertise": list(p.expertise),
+                "approach": list(p.approach),
+                "expected_output": p.expected_output,
+                "keywords": list(p.keywords),
+                "source": p.source,
+            }
+            for p in cat.specialists.values()
+        ],
+        indent=1,
+    )

@@ -6,16 +6,17 @@ Destructive actions (scan_cleanup, archive_completed) only change anything with
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from ..core.documents import write_document
 from ..core.enums import TERMINAL, Status
 from ..core.models import Task, TaskFilter, Workspace
 from ..core.overview import overview, render_overview, render_plan, stale_cutoff
 from ..core.store import TaskStore
+from .budget import STRUCTURED_BUDGET, clip, fit
 from .models import MaintenanceOut
-from .tools_session import write_in_workspace
 
-DEFAULT_REPORT = ".task-orchestrator/TASKS.md"
+# A visible file at the top of the project: documents never go into dotfiles or dot-folders
+# (core/documents.py), and this one is rewritten only while it is still what we wrote.
+DEFAULT_REPORT = "TASKS.md"
 #: Bounds so one maintenance call stays quick and its answer small on a huge store.
 SCAN_LIMIT = 1_000
 LIST_LIMIT = 200
@@ -35,6 +36,51 @@ def _all(store: TaskStore, flt: TaskFilter, cap: int) -> list[Task]:
 
 
 def run_maintenance(
+    store: TaskStore,
+    *,
+    action: str,
+    workspace: Workspace,
+    all_workspaces: bool,
+    dry_run: bool,
+    stale_hours: float,
+    path: str | None,
+    session_id: str,
+    offset: int = 0,
+) -> MaintenanceOut:
+    out = _run(
+        store,
+        action=action,
+        workspace=workspace,
+        all_workspaces=all_workspaces,
+        dry_run=dry_run,
+        stale_hours=stale_hours,
+        path=path,
+        session_id=session_id,
+    )
+    return bounded(out, offset)
+
+
+def bounded(out: MaintenanceOut, offset: int) -> MaintenanceOut:
+    """The answer cut to its share of the budget: findings from ``offset`` on as many as
+    fit (``next_offset`` pages on), changes counted, the report shortened (the whole report
+    is the file written, or the handover snapshot)."""
+    findings = out.findings[offset:]
+    kept = fit(findings, STRUCTURED_BUDGET // 2)
+    changed = fit(out.changed, STRUCTURED_BUDGET // 5)
+    more = offset + len(kept) < len(out.findings)
+    return out.model_copy(
+        update={
+            "findings": kept,
+            "findings_total": len(out.findings),
+            "next_offset": offset + len(kept) if more else None,
+            "changed": changed,
+            "changed_total": len(out.changed),
+            "report": clip(out.report, STRUCTURED_BUDGET // 5) if out.report else out.report,
+        }
+    )
+
+
+def _run(
     store: TaskStore,
     *,
     action: str,
@@ -89,8 +135,8 @@ def run_maintenance(
         if dry_run:
             out.findings.append(f"would write {len(report)} characters to {target}")
         else:
-            written = write_in_workspace(Path(workspace.path), target, report)
-            out.written_to = str(written)
+            written = write_document(store, workspace, target, report)
+            out.written_to = written
             out.findings.append(f"wrote {len(report)} characters to {written}")
         return out
     elif action == "prepare_handover":

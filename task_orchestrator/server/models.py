@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from ..core.enums import Complexity, Specialist, Status, TaskType
 from ..core.models import MAX_DESCRIPTION, MAX_PLAN_NODES, MAX_TITLE, Task
+from .budget import json_size
 
 SUMMARY_DESCRIPTION_CHARS = 200
 
@@ -29,6 +30,10 @@ class SubtaskIn(BaseModel):
     )
 
 
+#: Dependencies listed in a brief; the rest are counted (a task may depend on hundreds).
+BRIEF_DEPENDENCIES = 20
+
+
 class TaskBrief(BaseModel):
     id: str
     title: str
@@ -36,6 +41,7 @@ class TaskBrief(BaseModel):
     specialist: Specialist
     parent_id: str | None = None
     depends_on: list[str] = Field(default_factory=list)
+    dependencies_total: int = 0
     version: int
 
     @classmethod
@@ -46,7 +52,8 @@ class TaskBrief(BaseModel):
             status=t.status,
             specialist=t.specialist,
             parent_id=t.parent_id,
-            depends_on=list(t.depends_on),
+            depends_on=list(t.depends_on[:BRIEF_DEPENDENCIES]),
+            dependencies_total=len(t.depends_on),
             version=t.version,
         )
 
@@ -59,13 +66,24 @@ class TaskView(TaskBrief):
     estimated_effort: str | None = None
     summary: str | None = None
     context: dict[str, Any] | None = None
+    context_omitted: bool = False
     created_at: str
     updated_at: str
     completed_at: str | None = None
     workspace_id: str
 
     @classmethod
-    def of_task(cls, t: Task, *, full: bool = True, max_description: int | None = None) -> TaskView:
+    def of_task(
+        cls,
+        t: Task,
+        *,
+        full: bool = True,
+        max_description: int | None = None,
+        max_context_bytes: int = 40_000,
+    ) -> TaskView:
+        """``full``: the whole description and the context; otherwise both shortened.
+        ``max_description`` cuts the description to that many characters either way; a
+        context larger than ``max_context_bytes`` of JSON is left out (``context_omitted``)."""
         limit = (
             max_description
             if max_description is not None
@@ -78,21 +96,19 @@ class TaskView(TaskBrief):
         summary = t.summary
         if not full and summary and len(summary) > SUMMARY_DESCRIPTION_CHARS:
             summary = summary[:SUMMARY_DESCRIPTION_CHARS] + "..."
+        context = t.context if full else None
+        omitted = context is not None and json_size(context) > max_context_bytes
+        brief = TaskBrief.of(t)
         return cls(
-            id=t.id,
-            title=t.title,
-            status=t.status,
-            specialist=t.specialist,
-            parent_id=t.parent_id,
-            depends_on=list(t.depends_on),
-            version=t.version,
+            **brief.model_dump(),
             description=desc,
             description_truncated=cut,
             complexity=t.complexity,
             task_type=t.task_type,
             estimated_effort=t.estimated_effort,
             summary=summary,
-            context=t.context if full else None,
+            context=None if omitted else context,
+            context_omitted=omitted,
             created_at=t.created_at,
             updated_at=t.updated_at,
             completed_at=t.completed_at,
@@ -122,6 +138,8 @@ class RoutingOut(BaseModel):
 class PlanOut(BaseModel):
     task: TaskBrief
     subtasks: list[TaskBrief]
+    subtasks_total: int = 0
+    subtasks_omitted: int = 0
     template: str | None = None
     template_matched: list[str] = Field(default_factory=list)
     routing: list[RoutingOut] = Field(default_factory=list)
@@ -149,6 +167,7 @@ class ExecuteOut(BaseModel):
     specialist: SpecialistOut
     parent_goal: str | None = None
     dependency_results: list[DependencyResult]
+    dependency_results_omitted: int = 0
     instructions: str
 
 
@@ -183,6 +202,7 @@ class UpdateOut(BaseModel):
 class CancelOut(BaseModel):
     task_id: str
     cancelled: list[str]
+    cancelled_total: int = 0
     artifacts_kept: bool
     reason: str
 
@@ -191,6 +211,7 @@ class DeleteOut(BaseModel):
     task_id: str
     action: str
     ids: list[str]
+    ids_total: int = 0
 
 
 class SynthesisOut(BaseModel):
@@ -199,7 +220,10 @@ class SynthesisOut(BaseModel):
     completed: list[TaskBrief]
     not_complete: list[TaskBrief]
     cancelled: list[TaskBrief]
+    subtasks_total: int = 0
+    subtasks_omitted: int = 0
     markdown: str
+    markdown_truncated: bool = False
     artifact_id: str | None = None
     written_to: str | None = None
 
@@ -219,7 +243,10 @@ class MaintenanceOut(BaseModel):
     action: str
     dry_run: bool
     findings: list[str]
+    findings_total: int = 0
+    next_offset: int | None = None
     changed: list[str] = Field(default_factory=list)
+    changed_total: int = 0
     written_to: str | None = None
     report: str | None = None
 
@@ -274,4 +301,5 @@ class RestartStatusOut(BaseModel):
     uptime_s: float
     restarts_this_process: int
     history: list[RestartEvent]
+    history_omitted: int = 0
     last: RestartEvent | None = None

@@ -1,5 +1,11 @@
-"""What one server process remembers between tool calls: the store connection, the resolved
-workspace and session, the specialist/template catalog, and its start and restart times.
+"""What a server process remembers between tool calls.
+
+:class:`ServerState` is the process's: the store connection, the specialist and template
+catalog, the config, start and restart times. The lifespan builds it once and every tool
+reads it from the SDK's lifespan context. :class:`ClientState` is one client's: the workspace
+it works in, its session and its name. Over stdio there is one client per process; over
+streamable HTTP each MCP session is one client, so two clients never share a workspace or a
+session (:class:`Clients`).
 
 Nothing here imports mcp, so the state can be built and tested without the SDK.
 """
@@ -11,39 +17,141 @@ import os
 import sqlite3
 import sys
 import time
+from collections import OrderedDict
 from contextlib import suppress
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ..core.db import looks_like_sqlite
-from ..core.errors import InvalidInput, NotFound, StoreError, StoreUnavailable
+from ..core.errors import InvalidInput, NotFound, StoreError, StoreUnavailable, shown
 from ..core.models import Session, Workspace
 from ..core.paths import Paths
 from ..core.planner import Catalog, load_catalog
 from ..core.store import TaskStore
-from ..core.workspace import resolve_workspace
+from ..core.workspace import find_workspace, unsuitable_workspace
 
 log = logging.getLogger(__name__)
 
 #: Environment variables that name the project, in order. CLAUDE_PROJECT_DIR is what Claude
 #: Code sets for the servers it starts; ours wins so a user can pin a workspace.
 WORKSPACE_ENV = ("TASK_ORCHESTRATOR_WORKSPACE", "CLAUDE_PROJECT_DIR")
+#: How many clients one process remembers (HTTP sessions); the oldest unused is forgotten.
+MAX_CLIENTS = 1_000
 
 
-def read_config(path: Path) -> tuple[dict[str, Any], str | None]:
+def read_config(path: os.PathLike[str]) -> tuple[dict[str, Any], str | None]:
     """The user's config.toml as a dict, and a problem description if it is unreadable."""
-    if not path.exists():
+    if not os.path.exists(path):
         return {}, None
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - 3.10 only
         import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
     try:
-        with path.open("rb") as fh:
+        with open(path, "rb") as fh:
             return tomllib.load(fh), None
     except (OSError, ValueError) as exc:
-        return {}, f"{path}: {exc}"
+        return {}, f"{os.fspath(path)}: {exc}"
+
+
+def default_directory() -> tuple[str, str]:
+    """Where to work when neither an argument nor client roots say: env, then cwd."""
+    for var in WORKSPACE_ENV:
+        value = os.environ.get(var)
+        if value and os.path.isdir(value):
+            return value, f"env:{var}"
+    return os.getcwd(), "cwd"
+
+
+@dataclass
+class ClientState:
+    """One client's workspace and session, resolved on first use by any tool."""
+
+    name: str = "mcp"
+    workspace: Workspace | None = None
+    workspace_source: str | None = None
+    session: Session | None = None
+
+    def use_workspace(
+        self, store: TaskStore, directory: str | os.PathLike[str], source: str
+    ) -> Workspace:
+        """Work in the project that contains ``directory`` from now on. Refused: a path that
+        is relative or missing, and a root that is no project (``/``, the home folder, a
+        system folder), with what to pass instead."""
+        text = os.fspath(directory)
+        path = os.path.expanduser(text)
+        if not os.path.isabs(path):
+            raise InvalidInput(
+                f"working_directory {shown(text)} is relative; give the project's absolute path"
+            )
+        try:
+            is_dir = os.path.isdir(path)
+        except (OSError, ValueError):
+            is_dir = False
+        if not is_dir:
+            raise InvalidInput(
+                f"working_directory {shown(text)} is not an existing directory; give the "
+                "project folder you are working in"
+            )
+        root = find_workspace(path)
+        why = unsuitable_workspace(root)
+        if why is not None:
+            came_from = {"argument": "working_directory"}.get(source.split(":")[0], source)
+            raise InvalidInput(
+                f"{why} (from {came_from}), not a project folder: tasks and documents would "
+                "land among unrelated files. Call orchestrator_initialize_session with "
+                "working_directory set to the project's own folder, for example "
+                "~/code/myproject"
+            )
+        ws = store.workspace(root)
+        if self.workspace is None or ws.id != self.workspace.id:
+            self.session = None  # a session belongs to one workspace
+        self.workspace, self.workspace_source = ws, source
+        return ws
+
+    def ensure_session(self, store: TaskStore) -> tuple[Workspace, Session, bool]:
+        """The workspace and session, opening them on first use."""
+        if self.workspace is None:
+            self.use_workspace(store, *default_directory())
+        assert self.workspace is not None
+        resumed = False
+        if self.session is None:
+            self.session, resumed = store.open_session(self.workspace.id, self.name)
+        return self.workspace, self.session, resumed
+
+    def rebind(self, store: TaskStore) -> None:
+        """After the store was reopened, which may be another file now (a backup put back):
+        the workspace and session remembered must exist in it."""
+        if self.workspace is not None:
+            ws = store.workspace(self.workspace.path)
+            if ws.id != self.workspace.id:
+                self.workspace, self.session = ws, None
+        if self.session is not None:
+            try:
+                store.get_session(self.session.id)
+            except NotFound:
+                self.session = None
+
+
+class Clients:
+    """The clients of this process by key: the MCP session id over HTTP, one fixed key over
+    stdio. Bounded: a long-running HTTP server forgets the least recently used."""
+
+    def __init__(self) -> None:
+        self._by_key: OrderedDict[str, ClientState] = OrderedDict()
+
+    def get(self, key: str) -> ClientState:
+        state = self._by_key.get(key)
+        if state is None:
+            state = self._by_key[key] = ClientState()
+            while len(self._by_key) > MAX_CLIENTS:
+                self._by_key.popitem(last=False)
+        else:
+            self._by_key.move_to_end(key)
+        return state
+
+    def __iter__(self) -> Any:
+        return iter(list(self._by_key.values()))
 
 
 @dataclass
@@ -52,12 +160,9 @@ class ServerState:
     store_or_none: TaskStore | None
     catalog: Catalog
     config: dict[str, Any]
+    clients: Clients = field(default_factory=Clients)
     started_monotonic: float = field(default_factory=time.monotonic)
     started_at: float = field(default_factory=time.time)
-    workspace: Workspace | None = None
-    workspace_source: str | None = None
-    session: Session | None = None
-    client_name: str = "mcp"
     restarts: int = 0
     config_problem: str | None = None
     store_error: str | None = None
@@ -95,7 +200,9 @@ class ServerState:
         SQLite keeps working on a file deleted under it, or on its cached pages of a file
         overwritten in place: every write would be answered and then lost. So each use
         compares the path with the file opened (one stat, a few microseconds) and reads the
-        header again when the file changed (after any checkpoint, ours or another process's).
+        header again when the file changed (after any checkpoint, ours or another process's)
+        through the descriptor core/db.py keeps for it (docs/ARCHITECTURE.md, "The store
+        file": a plain open and close here would drop SQLite's locks).
         """
         if self.store_or_none is None or self._file_id is None:
             return None
@@ -165,18 +272,19 @@ class ServerState:
             self.store_or_none.checkpoint(wait=False)
         log.warning("store file %s changed under the server; its log was folded", self.paths.db)
 
-    def rebind(self) -> None:
-        """After the store was reopened, which may be another file now (a backup put back):
-        the workspace and session this server remembers must exist in it."""
-        if self.workspace is not None:
-            ws = self.store.workspace(self.workspace.path)
-            if ws.id != self.workspace.id:
-                self.workspace, self.session = ws, None
-        if self.session is not None:
-            try:
-                self.store.get_session(self.session.id)
-            except NotFound:
-                self.session = None
+    def reopen(self) -> None:
+        """Open the store again (restart_server): the new connection first, so a failure
+        keeps the old one; a store deleted under a running server is reported, not
+        re-created empty. Every client's workspace and session are checked against it."""
+        fresh = TaskStore.open(self.paths.db, create=self.store_or_none is None)
+        self.close()
+        self.store = fresh
+        for client in self.clients:
+            client.rebind(fresh)
+
+    def reload_config(self) -> None:
+        self.config, self.config_problem = read_config(self.paths.config_file)
+        self.catalog = load_catalog(self.paths.config_dir)
 
     def close(self) -> None:
         if self.store_or_none is not None:
@@ -196,44 +304,3 @@ class ServerState:
     @property
     def uptime_s(self) -> float:
         return time.monotonic() - self.started_monotonic
-
-    def use_workspace(self, directory: str | os.PathLike[str], source: str) -> Workspace:
-        path = Path(directory).expanduser()
-        if not path.is_absolute():
-            raise InvalidInput(
-                f"working_directory {str(directory)!r} is relative; give an absolute path"
-            )
-        if not path.is_dir():
-            raise InvalidInput(
-                f"working_directory {str(directory)!r} is not an existing directory; "
-                "give the project folder you are working in"
-            )
-        root = resolve_workspace(path)
-        ws = self.store.workspace(root)
-        if self.workspace is None or ws.id != self.workspace.id:
-            self.session = None  # a session belongs to one workspace
-        self.workspace, self.workspace_source = ws, source
-        return ws
-
-    def default_directory(self) -> tuple[str, str]:
-        """Where to work when neither an argument nor client roots say: env, then cwd."""
-        for var in WORKSPACE_ENV:
-            value = os.environ.get(var)
-            if value and Path(value).is_dir():
-                return value, f"env:{var}"
-        return os.getcwd(), "cwd"
-
-    def ensure_session(self) -> tuple[Workspace, Session, bool]:
-        """The current workspace and session, opening them on first use."""
-        if self.workspace is None:
-            directory, source = self.default_directory()
-            self.use_workspace(directory, source)
-        assert self.workspace is not None
-        resumed = False
-        if self.session is None:
-            self.session, resumed = self.store.open_session(self.workspace.id, self.client_name)
-        return self.workspace, self.session, resumed
-
-    @property
-    def workspace_id(self) -> str:
-        return self.ensure_session()[0].id

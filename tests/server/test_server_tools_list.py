@@ -75,7 +75,9 @@ async def test_tools_list_is_lean() -> None:
     async with Client(build_server()) as c:
         tools = (await c.list_tools()).tools
     size = len(json.dumps([t.model_dump(mode="json", exclude_none=True) for t in tools]))
-    assert size < 36_000, size
+    # 38,000: the answers' "what was left out" counts (subtasks_omitted, next_offset, ...)
+    # that keep every answer under its size budget cost about 1,000 bytes here.
+    assert size < 38_000, size
     # Only pydantic's generated titles went: a property named "title" is still there.
     plan = next(t for t in tools if t.name == "orchestrator_plan_task").input_schema
     assert "title" in plan["properties"] and "title" in plan["required"]

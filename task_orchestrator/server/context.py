@@ -1,0 +1,170 @@
+"""What every tool shares: its state from the SDK's lifespan context, the calling client's
+workspace and session, the error boundary, the answer's shape and its size budget.
+
+Tools are plain module-level functions (tools_*.py) that take ``ctx`` and call these.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import unquote, urlparse
+
+import anyio
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import BaseModel, Field
+
+from ..core import db
+from ..core.errors import StoreError
+from ..core.models import Session, Workspace
+from .budget import TEXT_BUDGET, clip
+from .state import ClientState, ServerState, default_directory
+
+log = logging.getLogger(__name__)
+
+Ctx = Context[ServerState, Any]
+TaskId = Annotated[str, Field(min_length=1, max_length=100, description="A task id.")]
+
+#: The longest error message; one that echoes a huge argument is cut to this.
+MAX_ERROR_CHARS = 4_000
+ROOTS_TIMEOUT_S = 3.0
+#: The client key over stdio, where one process serves one client.
+STDIO_CLIENT = "stdio"
+
+
+@dataclass(frozen=True)
+class Tool:
+    """How a tool function is registered (server/app.py adds each)."""
+
+    fn: Callable[..., Any]
+    name: str
+    annotations: ToolAnnotations
+
+
+def state_of(ctx: Ctx) -> ServerState:
+    """The process state the lifespan opened."""
+    try:
+        state = ctx.request_context.lifespan_context
+    except ValueError:
+        state = None
+    if not isinstance(state, ServerState):
+        raise ToolError("the server is still starting; call the tool again")
+    return state
+
+
+def client_key(ctx: Ctx) -> str:
+    """Which client is calling: the MCP session id over streamable HTTP (each session is
+    one client), one fixed key otherwise (stdio serves one client per process)."""
+    request = ctx.request_context.request
+    headers = getattr(request, "headers", None)
+    if headers is not None:
+        session_id = headers.get("mcp-session-id")
+        if session_id:
+            return f"http:{session_id}"
+        # A request without a session (the stateless protocol): nothing to remember it by.
+        return f"request:{id(request)}"
+    return STDIO_CLIENT
+
+
+def client_of(ctx: Ctx) -> tuple[ServerState, ClientState]:
+    state = state_of(ctx)
+    client = state.clients.get(client_key(ctx))
+    if client.workspace is None:
+        client.name = client_name(ctx)
+    return state, client
+
+
+async def client_root(ctx: Ctx) -> str | None:
+    """The first file:// root the client declares, if it supports roots at all."""
+    try:
+        caps = ctx.request_context.session.client_capabilities
+        if caps is None or caps.roots is None:
+            return None
+        # Roots are deprecated in the 2026 protocol but still what Claude Code and VS Code
+        # send; the SDK warns, which tests turn into errors.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with anyio.fail_after(ROOTS_TIMEOUT_S):
+                answer = await ctx.request_context.session.list_roots()
+    except Exception:  # no back channel, a client that never answers, an old client
+        return None
+    for root in answer.roots:
+        parsed = urlparse(str(root.uri))
+        if parsed.scheme == "file":
+            path = unquote(parsed.path)
+            if os.name == "nt" and path.startswith("/") and path[2:3] == ":":
+                path = path[1:]
+            if os.path.isdir(path):
+                return path
+    return None
+
+
+def client_name(ctx: Ctx) -> str:
+    try:
+        params = ctx.request_context.session.client_params
+        if params is not None and params.client_info.name:
+            return str(params.client_info.name)[:100]
+    except Exception:  # the modern in-process path has no handshake parameters
+        pass
+    return "mcp"
+
+
+async def resolve_workspace(ctx: Ctx, directory: str | None = None) -> ClientState:
+    """Point the calling client at a workspace: ``directory`` if given, else the client's
+    roots, else the environment, else the server's folder."""
+    state, client = client_of(ctx)
+    with tool_errors():
+        if directory is not None:
+            client.use_workspace(state.store, directory, "argument")
+        else:
+            root = await client_root(ctx)
+            if root is not None:
+                client.use_workspace(state.store, root, "roots")
+            else:
+                client.use_workspace(state.store, *default_directory())
+    return client
+
+
+async def session_for(ctx: Ctx) -> tuple[ServerState, Workspace, Session]:
+    """The calling client's workspace and session, resolved on first use by any tool."""
+    state, client = client_of(ctx)
+    if client.workspace is None:
+        await resolve_workspace(ctx)
+    with tool_errors():
+        ws, session, _ = client.ensure_session(state.store)
+    return state, ws, session
+
+
+@contextmanager
+def tool_errors() -> Iterator[None]:
+    """What the caller can fix becomes a tool error with the store's message; each store
+    write is one transaction, so a refused call has written nothing. Anything else is a bug
+    and reaches the server's boundary (app.py), which logs it with its traceback."""
+    try:
+        yield
+    except StoreError as exc:
+        raise ToolError(clip_error(str(exc))) from exc
+    except sqlite3.OperationalError as exc:
+        raise ToolError(clip_error(str(db.explain_error(exc)))) from exc
+
+
+def clip_error(message: str) -> str:
+    if len(message) <= MAX_ERROR_CHARS:
+        return message
+    return message[: MAX_ERROR_CHARS - 60] + f" ... [message cut, {len(message)} characters]"
+
+
+def result(model: BaseModel, text: str) -> CallToolResult:
+    """Structured content for programs, one short text for the model's transcript."""
+    return CallToolResult(
+        content=[TextContent(type="text", text=clip(text, TEXT_BUDGET))],
+        structured_content=model.model_dump(mode="json"),
+    )
