@@ -14,6 +14,8 @@ Everything is checked before anything is created, so a refused call writes nothi
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import os
 import stat
@@ -116,14 +118,33 @@ def write_document(
                 f"{target} was written by task-orchestrator but has been changed since; it is "
                 "left alone. Give a new file name, or move that file away first"
             )
-    for path in missing:
-        os.mkdir(path)
-    if kind is None:
-        _write_new(target, data)
-    else:
-        _replace_ours(target, data)
+    made: list[str] = []
+    try:
+        for path in missing:
+            os.mkdir(path)
+            made.append(path)
+        if kind is None:
+            _write_new(target, data)
+        else:
+            _replace_ours(target, data)
+    except OSError as exc:
+        for path in reversed(made):  # the folders made for it go too
+            with contextlib.suppress(OSError):
+                os.rmdir(path)
+        raise InvalidInput(f"{shown(key)}: {_os_reason(exc)}; nothing was written") from None
     store.record_document(workspace.id, key, hashlib.sha256(data).hexdigest(), task_id=task_id)
     return target
+
+
+def _os_reason(exc: OSError) -> str:
+    """An OSError in words that say what to change."""
+    if exc.errno == errno.ENAMETOOLONG:
+        return "the whole path is longer than the file system allows; give a shorter path"
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return "the disk is full; free some space and try again"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "the folder may not be written to; check its permissions or give another path"
+    return f"it cannot be written ({exc.strerror or exc})"
 
 
 def _kind(path: str) -> str | None:
@@ -133,7 +154,7 @@ def _kind(path: str) -> str | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise InvalidInput(f"{path}: {exc.strerror}; give another path") from None
+        raise InvalidInput(f"{shown(path)}: {_os_reason(exc)}") from None
     if stat.S_ISLNK(st.st_mode):
         return "symbolic link"
     if stat.S_ISDIR(st.st_mode):

@@ -25,7 +25,8 @@ LOOPBACK = ("127.0.0.1", "::1", "localhost")
     "--token",
     envvar="TASK_ORCHESTRATOR_TOKEN",
     default=None,
-    help="HTTP only: bearer token clients must send (default: generated, printed once).",
+    help="HTTP only: bearer token clients must send (default: generated, printed once). "
+    "Prefer the TASK_ORCHESTRATOR_TOKEN variable: other users can read a command line (ps).",
 )
 @click.option(
     "--allow-remote",

@@ -23,16 +23,21 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 class BearerAuth:
-    """Refuses HTTP requests without ``Authorization: Bearer <token>`` (constant-time)."""
+    """Refuses HTTP requests without ``Authorization: Bearer <token>`` (the token compared
+    in constant time; the scheme name in any case, as HTTP authentication schemes are)."""
 
     def __init__(self, app: ASGIApp, token: str) -> None:
         self.app = app
-        self.expected = f"Bearer {token}".encode()
+        self.expected = token.encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             got = dict(scope.get("headers") or []).get(b"authorization", b"")
-            if not hmac.compare_digest(got, self.expected):
+            scheme, _, credentials = got.strip().partition(b" ")
+            ok = scheme.lower() == b"bearer" and hmac.compare_digest(
+                credentials.strip(), self.expected
+            )
+            if not ok:
                 body = b'{"error": "missing or wrong bearer token"}'
                 await send(
                     {
@@ -54,7 +59,10 @@ def serve(*, transport: str, host: str = "127.0.0.1", port: int = 8765, token: s
     log.info("serving over %s, log file %s", transport, path)
     server = build_server()
     if transport == "stdio":
-        server.run("stdio")
+        from .stdio import checked_stdio
+
+        with checked_stdio():
+            server.run("stdio")
         return
     import anyio
     import uvicorn

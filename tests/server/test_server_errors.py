@@ -231,8 +231,11 @@ async def test_cancel_and_delete_refusals(
 
 
 @pytest.mark.fault(
-    "synthesize_results asked to write a document outside the workspace",
-    "refused as a tool error; nothing written",
+    "synthesize_results and update_documentation asked to write outside the workspace, "
+    "through a symlink, to .bashrc, .ssh/authorized_keys or .git/hooks, over a file of the "
+    "user's, and over a document of ours that the user edited since",
+    "each refused as a tool error naming the reason; every file byte-identical, nothing "
+    "written outside; a new document and an unchanged one of ours are written",
 )
 async def test_synthesize_path_traversal(
     client: Client, db: TaskStore, plan: dict[str, Any], workspace_dir: Path, tmp_path: Path
@@ -241,19 +244,49 @@ async def test_synthesize_path_traversal(
     outside = tmp_path / "outside"
     outside.mkdir()
     os.symlink(outside, workspace_dir / "link")
-    for path in ["../escape.md", str(outside / "abs.md"), "link/x.md", "docs/../../x.md", " "]:
+    (workspace_dir / "README.md").write_text("the user's own", encoding="utf-8")
+    (workspace_dir / ".bashrc").write_text("export PATH=...", encoding="utf-8")
+    for path, needle in [
+        ("../escape.md", "outside the workspace"),
+        (str(outside / "abs.md"), "absolute"),
+        ("link/x.md", "symbolic link"),
+        ("docs/../../x.md", "outside the workspace"),
+        (" ", "empty"),
+        (".bashrc", "hidden file"),
+        (".ssh/authorized_keys", "hidden file"),
+        (".git/hooks/pre-commit", "hidden file"),
+        ("README.md", "not written by task-orchestrator"),
+    ]:
         await refused(
             client,
             db,
             "orchestrator_synthesize_results",
             {"parent_task_id": parent, "write_to": path},
-            "path",
+            needle,
         )
+    await refused(
+        client,
+        db,
+        "orchestrator_maintenance_coordinator",
+        {"action": "update_documentation", "dry_run": False, "path": ".task-orchestrator/r.md"},
+        "hidden file",
+    )
     assert list(outside.iterdir()) == []
     assert not (tmp_path / "escape.md").exists()
+    assert (workspace_dir / "README.md").read_text(encoding="utf-8") == "the user's own"
+    assert (workspace_dir / ".bashrc").read_text(encoding="utf-8") == "export PATH=..."
+    assert not (workspace_dir / ".ssh").exists()
     await refused(
         client, db, "orchestrator_synthesize_results", {"parent_task_id": "task_nope"}, "no task"
     )
+    # A new document, then the same one again (still exactly ours), then edited: refused.
+    args = {"parent_task_id": parent, "write_to": "docs/result.md"}
+    first = await ok(client, "orchestrator_synthesize_results", args)
+    again = await ok(client, "orchestrator_synthesize_results", args)
+    assert first["written_to"] == again["written_to"]
+    Path(again["written_to"]).write_text("my notes", encoding="utf-8")
+    await refused(client, db, "orchestrator_synthesize_results", args, "changed since")
+    assert Path(again["written_to"]).read_text(encoding="utf-8") == "my notes"
 
 
 async def test_maintenance_refusals(client: Client, db: TaskStore, workspace_dir: Path) -> None:
@@ -275,3 +308,29 @@ async def test_maintenance_refusals(client: Client, db: TaskStore, workspace_dir
         "outside the workspace",
     )
     await refused(client, db, "orchestrator_restart_status", {"limit": 0}, "limit")
+
+
+async def test_a_crash_is_logged_with_its_traceback_and_answered_as_internal(
+    client: Client,
+    plan: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A bug is not a refusal: the caller is told it was not their fault and where the
+    details are; the log has the traceback; the server keeps serving."""
+    from task_orchestrator.core.store import TaskStore as Store
+    from task_orchestrator.logs import log_file
+
+    def broken(self: Store, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a bug in the store")
+
+    monkeypatch.setattr(Store, "start_task", broken)
+    with caplog.at_level("ERROR", logger="task_orchestrator"):
+        msg = await err(client, "orchestrator_execute_task", {"task_id": plan["subtasks"][0]["id"]})
+    assert "internal error in orchestrator_execute_task" in msg
+    assert str(log_file()) in msg and "a bug in the store" not in msg
+    crash = [r for r in caplog.records if r.exc_info]
+    assert crash and "RuntimeError: a bug in the store" in caplog.text
+    assert "Traceback" in caplog.text
+    monkeypatch.undo()
+    await ok(client, "orchestrator_get_status", {})

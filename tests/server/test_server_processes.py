@@ -92,6 +92,62 @@ def test_stdout_is_only_json_rpc() -> None:
     assert lines[1]["result"]["structuredContent"]["status"] in ("healthy", "degraded")
 
 
+@pytest.mark.fault(
+    "a real stdio server sent lines the SDK cannot parse: a lone surrogate (\\ud800) in a "
+    "request, JSON nested 1,500 deep, plain garbage, a valid JSON object that is no message, "
+    "a bad notification",
+    "a JSON-RPC error for each request (with its id when it can be read, null otherwise), "
+    "none for the notification; the requests around them answered normally",
+)
+@pytest.mark.slow
+def test_malformed_json_rpc_gets_an_error() -> None:
+    init = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-06-18",
+            "capabilities": {},
+            "clientInfo": {"name": "raw", "version": "1"},
+        },
+    }
+    ping = {"jsonrpc": "2.0", "id": 9, "method": "ping"}
+    lines = [
+        json.dumps(init),
+        json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+        '{"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "\\ud800"}}',
+        "[" * 1_500 + "]" * 1_500,
+        "this is not json at all",
+        '{"hello": "world", "id": 4}',
+        '{"jsonrpc": "2.0", "method": "notifications/x", "params": {"a": "\\ud800"}}',
+        "",
+        json.dumps(ping),
+    ]
+    with subprocess.Popen(
+        [sys.executable, "-I", "-m", "task_orchestrator", "serve"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=run_env(),
+        text=True,
+    ) as proc:
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write("".join(line + "\n" for line in lines))
+        proc.stdin.flush()
+        answers = [json.loads(proc.stdout.readline()) for _ in range(6)]
+        proc.stdin.close()
+        rest = proc.stdout.read()
+        proc.wait(timeout=30)
+    assert rest == ""
+    by_id = {}
+    for a in answers:
+        by_id.setdefault(a["id"], []).append(a)
+    assert "result" in by_id[1][0] and by_id[9][0]["result"] == {}
+    assert by_id[2][0]["error"]["code"] == -32700  # the SDK's parser decides what is JSON
+    assert by_id[4][0]["error"]["code"] == -32600
+    assert sorted(a["error"]["code"] for a in by_id[None]) == [-32700, -32700]
+
+
 @pytest.mark.slow
 async def test_two_servers_one_store_no_lost_update(workspace_dir: Path) -> None:
     async with (
@@ -259,3 +315,82 @@ def test_serve_help_is_light() -> None:
     )
     assert out.stdout.strip() == "False", out.stderr
     assert os.path.exists(sys.executable)
+
+
+def start_http_server(token: str) -> tuple[subprocess.Popen[str], str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-I",
+            "-m",
+            "task_orchestrator",
+            "serve",
+            "--transport",
+            "streamable-http",
+            "--port",
+            str(port),
+        ],
+        env={**run_env(), "TASK_ORCHESTRATOR_TOKEN": token},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}/mcp"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return proc, url
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise AssertionError(f"HTTP server did not start: {proc.stderr}") from None
+            time.sleep(0.2)
+
+
+@pytest.mark.fault(
+    "two MCP clients over streamable HTTP on one server process: A initializes project A, B "
+    "project B, then each plans and asks for its status",
+    "each client keeps its own workspace and session; A's plan is stored under A and B's "
+    "under B; neither status names the other's workspace",
+)
+@pytest.mark.slow
+async def test_http_clients_each_keep_their_workspace(tmp_path: Path) -> None:
+    import httpx2
+    from mcp.client.streamable_http import streamable_http_client
+
+    from task_orchestrator.core.paths import default_paths
+    from task_orchestrator.core.store import TaskStore
+
+    a, b = tmp_path / "project-a", tmp_path / "project-b"
+    for p in (a, b):
+        (p / ".git").mkdir(parents=True)
+    token = "t0ken-for-this-test"
+    proc, url = start_http_server(token)
+
+    def connect(http: httpx2.AsyncClient) -> Client:
+        return Client(streamable_http_client(url, http_client=http), mode="legacy")
+
+    def auth(scheme: str) -> httpx2.AsyncClient:
+        return httpx2.AsyncClient(headers={"authorization": f"{scheme} {token}"})
+
+    try:
+        # "bearer" in lower case: authentication schemes are case-insensitive.
+        async with auth("Bearer") as ha, auth("bearer") as hb, connect(ha) as ca, connect(hb) as cb:
+            init_a = await ok(ca, "orchestrator_initialize_session", {"working_directory": str(a)})
+            init_b = await ok(cb, "orchestrator_initialize_session", {"working_directory": str(b)})
+            assert init_a["session_id"] != init_b["session_id"]
+            plan_a = await ok(ca, "orchestrator_plan_task", {"title": "A's plan"})
+            plan_b = await ok(cb, "orchestrator_plan_task", {"title": "B's plan"})
+            status_a = await ok(ca, "orchestrator_get_status")
+            status_b = await ok(cb, "orchestrator_get_status")
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=20)
+    assert status_a["workspace"] == str(a.resolve()) and status_b["workspace"] == str(b.resolve())
+    assert status_a["session_id"] == init_a["session_id"]
+    with TaskStore.open(default_paths().db) as store:
+        ws_a, ws_b = store.workspace(str(a.resolve())), store.workspace(str(b.resolve()))
+        assert store.get_task(plan_a["task"]["id"]).workspace_id == ws_a.id
+        assert store.get_task(plan_b["task"]["id"]).workspace_id == ws_b.id
