@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 
-from ..core import fastjson
+from ..core import fastjson, private
 from ..core.root import data_root
 
 # name -> (default, allowed values or a (low, high) range for numbers, what it controls)
@@ -117,7 +117,12 @@ class Settings:
 
 
 def load_settings(path: str | None = None) -> Settings:
-    path = path or config_file()
+    if path is None:
+        root = data_root()
+        # Every hook reads its settings first: the one place that sees the root on each
+        # event, so a root an older version left open to others is made private here.
+        private.secure_root(root)
+        path = config_file(root)
     settings = Settings(path)
     try:
         with open(path, "rb") as fh:
@@ -181,11 +186,10 @@ def _save_cache(settings: Settings, cache: str, raw: bytes) -> None:
         "sources": settings.sources,
         "problems": settings.problems,
     }
-    temp = f"{cache}.{os.getpid()}.tmp"
     try:
-        os.makedirs(os.path.dirname(cache), exist_ok=True)
-        with open(temp, "w", encoding="utf-8", errors="surrogateescape") as fh:
-            fh.write(fastjson.dumps(kept))
-        os.replace(temp, cache)  # whole or not at all, for the hooks reading it meanwhile
+        folder = os.path.dirname(cache)
+        private.make_dir(folder, os.path.dirname(folder))
+        # Whole or not at all, for the hooks reading it meanwhile.
+        private.write_file(cache, fastjson.dumps(kept).encode("utf-8", "surrogateescape"))
     except OSError:
         pass  # a read-only data folder: parse again next time

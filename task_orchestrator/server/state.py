@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core import private
 from ..core.db import looks_like_sqlite
 from ..core.errors import InvalidInput, NotFound, StoreError, StoreUnavailable
 from ..core.models import Session, Workspace
@@ -131,6 +132,7 @@ class ServerState:
 
     @classmethod
     def open(cls, paths: Paths) -> ServerState:
+        private.secure_root(paths.root)
         config, problem = read_config(paths.config_file)
         store, error = None, None
         try:
