@@ -11,11 +11,14 @@ import stat
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from hooks_support import assert_shape, fixture, run_hook
+from hooks_support import assert_shape, context_of, fixture, run_hook
 
 from task_orchestrator.core.paths import default_paths
+from task_orchestrator.core.store import TaskStore
+from task_orchestrator.hooks.prompt import NOT_KEPT
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="Windows has no POSIX mode bits")
 
@@ -132,3 +135,57 @@ def test_the_next_hook_closes_a_root_an_older_version_left_open(project: Path) -
     question = fixture("UserPromptSubmit", project, prompt="what does this function return?")
     assert run_hook("UserPromptSubmit", question).answer is None
     assert open_to_others(paths.root) == []
+
+
+@pytest.mark.fault(
+    'a work prompt with capture_prompts = "title", once with the store free and once while '
+    "it is locked (then replayed by the next hook)",
+    "both tasks made with a short title; the prompt's text in no file under the data root "
+    "(store, its log, spool, hook log)",
+)
+def test_title_only_keeps_no_prompt_text(
+    project: Path, title_only: Path, open_store: Callable[[], TaskStore]
+) -> None:
+    paths = default_paths()
+    answer = assert_shape(
+        run_hook("UserPromptSubmit", fixture("UserPromptSubmit", project, prompt=WORK)),
+        "UserPromptSubmit",
+        context=True,
+    )
+    assert "Implement a REST API for tasks" in context_of(answer)
+    assert SECRET.encode() not in everything_under(paths.root)
+    holder = Holder(paths.db)
+    try:
+        busy = fixture("UserPromptSubmit", project, prompt=WORK, prompt_id="p-busy")
+        answer = assert_shape(run_hook("UserPromptSubmit", busy), "UserPromptSubmit")
+        assert answer is not None and "recorded later" in answer["systemMessage"]
+        spool = paths.data / "hooks-spool.jsonl"
+        assert spool.stat().st_size > 0
+        assert SECRET.encode() not in everything_under(paths.root)
+    finally:
+        holder.release()
+    # The next hook that gets through replays the spooled prompt, title and all.
+    assert_shape(run_hook("TaskCreated", fixture("TaskCreated", project)), "TaskCreated")
+    assert not spool.exists()
+    store = open_store()
+    sid = fixture("UserPromptSubmit", project)["session_id"]
+    ids = [
+        store.find_external("claude-code-prompt", sid, p)
+        for p in ("p-busy", fixture("UserPromptSubmit", project)["prompt_id"])
+    ]
+    tasks = [store.get_task(i) for i in ids if i]
+    assert len(tasks) == 2
+    for task in tasks:
+        assert task.title.startswith("Implement a REST API for tasks")
+        assert task.description == NOT_KEPT
+    store.close()
+    assert SECRET.encode() not in everything_under(paths.root)
+    assert "hooks.log" in os.listdir(paths.logs)  # the busy store was logged, without the text
+
+
+def test_prompts_are_kept_by_default(project: Path, open_store: Callable[[], TaskStore]) -> None:
+    payload: dict[str, Any] = fixture("UserPromptSubmit", project, prompt=WORK)
+    assert_shape(run_hook("UserPromptSubmit", payload), "UserPromptSubmit", context=True)
+    store = open_store()
+    task_id = store.find_external("claude-code-prompt", payload["session_id"], payload["prompt_id"])
+    assert task_id is not None and SECRET in store.get_task(task_id).description
