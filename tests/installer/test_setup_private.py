@@ -119,8 +119,9 @@ def test_fresh_install_all_leaves_nothing_readable_by_others(
 
 
 @pytest.mark.fault(
-    "install into a config with mode 0640 and another with 0600 (both holding API keys)",
-    "each backup 0600 (the stricter of the original and 0600) in a 0700 backups/ folder",
+    "install into a config holding API keys with mode 0640, 0600 or 0644",
+    "its backup 0600 (the stricter of the original and 0600) in a 0700 backups/ folder; "
+    "the config keeps its mode",
 )
 @pytest.mark.parametrize("original", [0o640, 0o600, 0o644])
 def test_backups_keep_the_stricter_mode(
