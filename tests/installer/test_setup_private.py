@@ -123,7 +123,7 @@ def test_fresh_install_all_leaves_nothing_readable_by_others(
     "its backup 0600 (the stricter of the original and 0600) in a 0700 backups/ folder; "
     "the config keeps its mode",
 )
-@pytest.mark.parametrize("original", [0o640, 0o600, 0o644])
+@pytest.mark.parametrize("original", [0o640, 0o600, 0o644], ids=lambda m: f"{m:04o}")
 def test_backups_keep_the_stricter_mode(
     original: int, env_for: Callable[..., Env], program: Path
 ) -> None:
