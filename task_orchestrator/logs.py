@@ -4,10 +4,10 @@ carries the MCP protocol when serving and the hook answer when hooking."""
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import sys
 from pathlib import Path
 
+from .core import private
 from .core.paths import default_paths
 
 LOG_FORMAT = "%(asctime)s %(process)d %(name)s %(levelname)s %(message)s"
@@ -27,10 +27,10 @@ def setup_logging(
         return path
     root.setLevel(logging.INFO)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
-        )
+        data_root = default_paths().root
+        private.secure_root(data_root)
+        private.make_dir(path.parent, data_root)
+        handler = private.rotating_log(str(path), 1_000_000, 3)
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
         root.addHandler(handler)
     except OSError:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import _sqlite3 as sqlite3
 import os
 
+from . import private
 from .errors import StoreUnavailable
 from .migrations import MIGRATIONS, SCHEMA_VERSION
 
@@ -41,7 +42,11 @@ def connect(
             raise StoreUnavailable(
                 f"the task store {db_path} does not exist; run `task-orchestrator doctor`"
             )
-        os.makedirs(os.path.dirname(db_path) or ".", exist_ok=True)
+        # The store lives at <root>/data/tasks.db: its folder and the root are made private,
+        # and so is the file, before SQLite makes it 0644 and its -wal and -shm after it.
+        folder = os.path.dirname(os.path.abspath(db_path))
+        private.make_dir(folder, os.path.dirname(folder))
+        private.create_new(db_path)
     elif head and head != SQLITE_MAGIC:
         # SQLite would open it anyway while a write-ahead log of the file that was there is
         # beside it, and serve that log's pages over whatever this is.

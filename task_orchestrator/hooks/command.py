@@ -34,6 +34,7 @@ def config_command(as_json: bool) -> None:
       mirror = "on"             # on | off
       auto_complete = "strict"  # on | strict | off
       health_check = "on"       # on | off
+      capture_prompts = "on"    # on | title (keep only a short title of a prompt)
       stale_hours = 24
       context_chars = 4000
     """

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 
+from ..core import private
+from ..core.root import data_root
 from .settings import log_dir
 
 LOG_NAME = "hooks.log"
@@ -15,16 +17,16 @@ _MAX_BYTES = 1_000_000
 _BACKUPS = 3
 
 
-def log_path() -> str:
-    return os.path.join(log_dir(), LOG_NAME)
+def log_path(root: str | None = None) -> str:
+    return os.path.join(log_dir(root), LOG_NAME)
 
 
 def _logger() -> object:
     import logging
-    import logging.handlers
 
     logger = logging.getLogger("task_orchestrator.hooks")
-    path = log_path()
+    root = data_root()
+    path = log_path(root)
     ours = [h for h in logger.handlers if getattr(h, "_hooks_log", None) is not None]
     # One process normally logs to one file; an embedding caller (or a test) that moves
     # TASK_ORCHESTRATOR_HOME gets a handler for the new place.
@@ -34,10 +36,10 @@ def _logger() -> object:
             old.close()
         logger.setLevel(logging.INFO)
         logger.propagate = False
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=_MAX_BYTES, backupCount=_BACKUPS, encoding="utf-8"
-        )
+        # Logs quote prompts and task titles: private, like everything under the root.
+        private.secure_root(root)
+        private.make_dir(os.path.dirname(path), root)
+        handler = private.rotating_log(path, _MAX_BYTES, _BACKUPS)
         handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(message)s"))
         handler._hooks_log = path  # type: ignore[attr-defined]
         logger.addHandler(handler)

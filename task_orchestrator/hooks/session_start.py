@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 
-from ..core import db
+from ..core import db, private
 from ..core.errors import StoreError
 from ..core.migrations import SCHEMA_VERSION
 from ..core.models import Session
@@ -143,8 +143,8 @@ def check_state(db_file: str, every_hours: float) -> str:
 
 def mark_checked(db_file: str, *, failed: bool = False) -> None:
     try:
-        with open(_stamp(db_file), "w", encoding="utf-8") as fh:
-            fh.write(f"{int(time.time())} {_identity(db_file)}{' failed' if failed else ''}\n")
+        line = f"{int(time.time())} {_identity(db_file)}{' failed' if failed else ''}\n"
+        private.write_file(_stamp(db_file), line.encode("utf-8"))
     except OSError as exc:  # a read-only data folder: check again next time
         log("warning", f"SessionStart: cannot record the quick_check: {exc}")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 
-from ..core import fastjson
+from ..core import fastjson, private
 from ..core.root import data_root
 
 # name -> (default, allowed values or a (low, high) range for numbers, what it controls)
@@ -32,7 +32,16 @@ CHOICES: dict[str, tuple[str, tuple[str, ...], str]] = {
         "remaining work before stopping (strict); or leave tasks alone (off)",
     ),
     "health_check": ("on", ("on", "off"), "SessionStart: check the store and registration"),
+    "capture_prompts": (
+        "on",
+        ("on", "title"),
+        "UserPromptSubmit: keep a work prompt's text as its task's description (on), or only "
+        "a short title, with no prompt text in the store, the spool or the log (title)",
+    ),
 }
+# A setting that keeps data out of the store falls back to its private value, not to its
+# default, when the file says something else: `capture_prompts = false` means "less", not "on".
+WHEN_INVALID = {"capture_prompts": "title"}
 NUMBERS: dict[str, tuple[float, float, float, str]] = {
     "stale_hours": (24.0, 0.1, 24.0 * 365, "in progress this long without change = stale"),
     "context_chars": (4000, 500, 20000, "largest context handed to the model, in characters"),
@@ -81,6 +90,10 @@ class Settings:
         return self.values["health_check"] == "on"
 
     @property
+    def capture_prompts(self) -> bool:
+        return self.values["capture_prompts"] == "on"
+
+    @property
     def stale_hours(self) -> float:
         return float(self.values["stale_hours"])
 
@@ -100,6 +113,12 @@ class Settings:
                     value = "on" if value else "off"
                 if isinstance(value, str) and value in allowed:
                     self.values[key], self.sources[key] = value, "file"
+                elif key in WHEN_INVALID:
+                    self.values[key], self.sources[key] = WHEN_INVALID[key], "file"
+                    self.problems.append(
+                        f"hooks.{key} = {value!r} is not one of {allowed}; "
+                        f"using {WHEN_INVALID[key]!r}"
+                    )
                 else:
                     self.problems.append(f"hooks.{key} = {value!r} is not one of {allowed}")
             elif key in NUMBERS:
@@ -117,7 +136,12 @@ class Settings:
 
 
 def load_settings(path: str | None = None) -> Settings:
-    path = path or config_file()
+    if path is None:
+        root = data_root()
+        # Every hook reads its settings first: the one place that sees the root on each
+        # event, so a root an older version left open to others is made private here.
+        private.secure_root(root)
+        path = config_file(root)
     settings = Settings(path)
     try:
         with open(path, "rb") as fh:
@@ -181,11 +205,10 @@ def _save_cache(settings: Settings, cache: str, raw: bytes) -> None:
         "sources": settings.sources,
         "problems": settings.problems,
     }
-    temp = f"{cache}.{os.getpid()}.tmp"
     try:
-        os.makedirs(os.path.dirname(cache), exist_ok=True)
-        with open(temp, "w", encoding="utf-8", errors="surrogateescape") as fh:
-            fh.write(fastjson.dumps(kept))
-        os.replace(temp, cache)  # whole or not at all, for the hooks reading it meanwhile
+        folder = os.path.dirname(cache)
+        private.make_dir(folder, os.path.dirname(folder))
+        # Whole or not at all, for the hooks reading it meanwhile.
+        private.write_file(cache, fastjson.dumps(kept).encode("utf-8", "surrogateescape"))
     except OSError:
         pass  # a read-only data folder: parse again next time

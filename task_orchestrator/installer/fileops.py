@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ..core import private
 from ..core.paths import Paths
 from ..errors import UserError
 
@@ -79,9 +80,11 @@ def check_writable(path: Path) -> None:
             )
 
 
-def atomic_write(path: Path, text: str | None) -> None:
+def atomic_write(path: Path, text: str | None, *, mode: int | None = None) -> None:
     """Replace ``path`` with ``text`` (None: delete it), atomically. Call it under
-    :func:`locked`: it removes temp files of ours beside the target as stale."""
+    :func:`locked`: it removes temp files of ours beside the target as stale. The file
+    keeps its mode (a new one: the umask's) unless ``mode`` is given, as for our own files
+    under the data root."""
     target = target_of(path)
     if text is None:
         with contextlib.suppress(FileNotFoundError):
@@ -90,7 +93,8 @@ def atomic_write(path: Path, text: str | None) -> None:
     check_writable(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_temps(target)
-    mode = target.stat().st_mode & 0o7777 if target.exists() else None
+    if mode is None and target.exists():
+        mode = target.stat().st_mode & 0o7777
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -142,26 +146,27 @@ def _fsync_dir(folder: Path) -> None:
 @contextlib.contextmanager
 def locked(paths: Paths) -> Iterator[None]:
     """One run of ours at a time: two setups racing on one file would lose an edit."""
-    paths.root.mkdir(parents=True, exist_ok=True)
+    private.secure_root(paths.root)
+    private.make_dir(paths.root, paths.root)
     lock_path = paths.root / "installer.lock"
-    fh = open(lock_path, "a+b")  # noqa: SIM115 - held for the whole block
+    fd = private.open_file(lock_path, os.O_RDWR | os.O_CREAT | os.O_APPEND)
     try:
         try:
             if os.name == "nt":
                 import msvcrt
 
-                msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
             else:
                 import fcntl
 
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             raise UserError(
                 f"another orchestrator-setup is running (lock {lock_path}); wait for it and retry"
             ) from None
         yield
     finally:
-        fh.close()
+        os.close(fd)
 
 
 def entry_hash(entry: Any) -> str:
@@ -175,6 +180,8 @@ class Manifest:
     def __init__(self, paths: Paths) -> None:
         self.paths = paths
         self.data: dict[str, Any] = {"version": 1, "files": {}}
+        # Backups no longer needed, deleted once the manifest without them is saved.
+        self.discarded: list[str] = []
         text = read_text(paths.manifest)
         if text:
             try:
@@ -205,12 +212,11 @@ class Manifest:
         if rec.get("backup") is not None or "existed" in rec:
             return
         if original is not None:
-            self.paths.backups.mkdir(parents=True, exist_ok=True)
             stamp = time.strftime("%Y%m%d-%H%M%S")
             safe = str(path).strip("/\\").replace("/", "__").replace("\\", "__").replace(":", "")
             dest = self.paths.backups / f"{stamp}-{safe}"
             try:
-                dest.write_bytes(original.encode("utf-8"))
+                _write_backup(path, dest, original.encode("utf-8"), self.paths.root)
             except OSError as exc:
                 # A cut-off copy is no backup; and with none recorded, the next run takes it.
                 with contextlib.suppress(OSError):
@@ -221,5 +227,40 @@ class Manifest:
             rec["backup"] = str(dest)
         rec["existed"] = original is not None
 
+    def drop(self, name: str) -> None:
+        """Forget file ``name`` (restored, or nothing of ours left in it): its backup, a
+        copy of a config that may hold other servers' keys, goes once this is saved."""
+        rec = self.files.pop(name, None) or {}
+        if rec.get("backup"):
+            self.discarded.append(str(rec["backup"]))
+
+    def drop_unused(self) -> None:
+        """Drop every file with no entry of ours left: uninstall has taken them out, the
+        file is the user's again, and there is nothing left for restore to undo."""
+        for name in [n for n, rec in self.files.items() if not rec.get("entries")]:
+            self.drop(name)
+
     def save(self) -> None:
-        atomic_write(self.paths.manifest, json.dumps(self.data, indent=2, sort_keys=True) + "\n")
+        text = json.dumps(self.data, indent=2, sort_keys=True) + "\n"
+        atomic_write(self.paths.manifest, text, mode=private.FILE_MODE)
+        # Only now: had the save failed, the manifest on disk would still name them.
+        for backup in self.discarded:
+            with contextlib.suppress(OSError):
+                os.unlink(backup)
+        self.discarded.clear()
+
+
+def _write_backup(original: Path, dest: Path, data: bytes, root: Path) -> None:
+    """A copy of ``original`` in ``backups/``, private: the folder 0700, the file the
+    stricter of the original's mode and 0600. A client config often holds other servers'
+    API keys; a copy must not be readable by anyone who could not read the original."""
+    try:
+        mode = private.stricter(original.stat().st_mode)
+    except OSError:
+        mode = private.FILE_MODE
+    private.make_dir(dest.parent, root)
+    # Made private first, then filled: the bytes never sit in a file with a looser mode.
+    os.close(private.open_file(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC))
+    dest.write_bytes(data)
+    if mode != private.FILE_MODE:
+        os.chmod(dest, mode)

@@ -169,12 +169,15 @@ def uninstall_one(
             change.message = "no config file"
             return change
         writer.check(text, str(path))
-        if writer.read_entry(text, where.key, SERVER_NAME) is None:
-            change.message = "not registered"
-            return change
         target = fileops.target_of(path)
         key = manifest_key(client.id, where)
         rec = manifest.files.get(str(target), {})
+        if writer.read_entry(text, where.key, SERVER_NAME) is None:
+            change.message = "not registered"
+            if not dry_run:
+                # Taken out by hand: nothing of ours left to keep a record (or backup) for.
+                rec.get("entries", {}).pop(key, None)
+            return change
         hints = (rec.get("entries", {}).get(key) or {}).get("hints", {})
         new_text = writer.uninstall(text, where.key, SERVER_NAME, hints)
         if new_text is not None and not new_text.strip() and rec.get("existed") is False:
@@ -242,7 +245,8 @@ def restore(paths: Paths, manifest: fileops.Manifest, file: str | None) -> list[
             message = f"{name}: {fileops.describe(exc)}; the file was not changed"
             out.append(Change("-", "-", name, "error", message))
             continue
-        del manifest.files[name]
+        # The backup has done its job; a copy that may hold other servers' keys goes too.
+        manifest.drop(name)
     return out
 
 

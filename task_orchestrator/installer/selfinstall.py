@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
+from ..core import private
 
 PROGRAM = "task-orchestrator"
 
@@ -143,7 +144,8 @@ def purge(layout: Layout | None = None) -> list[Path]:
 
 
 def _copy_into_place(runtime: Runtime, layout: Layout) -> bool:
-    layout.bin_dir.mkdir(parents=True, exist_ok=True)
+    # <root>/bin, private like the rest of the root (its parent is the data root).
+    private.make_dir(layout.bin_dir, layout.bin_dir.parent)
     tmp = layout.bin_dir / f".tmp-{layout.version}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     try:
@@ -155,6 +157,8 @@ def _copy_into_place(runtime: Runtime, layout: Layout) -> bool:
         if runtime.onedir and runtime.bundle_dir is not None:
             # symlinks=True: macOS bundles link inside themselves (Python.framework).
             shutil.copytree(runtime.bundle_dir, tmp / runtime.bundle_dir.name, symlinks=True)
+        # copy2 keeps the download's 0755/0644: ours only, still executable by the user.
+        private.tighten(tmp)
         try:
             os.replace(tmp, layout.version_dir)
         except OSError:

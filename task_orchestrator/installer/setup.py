@@ -127,6 +127,8 @@ def uninstall(
             changes.append(uninstall_one(client, scope, env, manifest, dry_run=dry_run))
             if client.id == "claude-code" and hooks:
                 changes.append(_hooks(scope, env, manifest, "", dry_run, install=False))
+        if not dry_run:
+            manifest.drop_unused()
 
     _with_manifest(paths, dry_run, body, changes)
     return changes
@@ -168,6 +170,9 @@ def _hooks(
         if (new == (text or "") and text is not None) or (text is None and not install):
             change.action = "unchanged" if install else "absent"
             change.message = "hooks already registered" if install else "no hooks of ours"
+            if not install and text is not None and not dry_run:
+                # Taken out by hand: nothing of ours left to keep a record (or backup) for.
+                rec.get("entries", {}).pop(key, None)
             return change
         if not install and not new.strip() and rec.get("existed") is False:
             final: str | None = None

@@ -22,6 +22,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core import private
 from ..core.db import looks_like_sqlite
 from ..core.errors import InvalidInput, NotFound, StoreError, StoreUnavailable, shown
 from ..core.models import Session, Workspace
@@ -238,6 +239,7 @@ class ServerState:
 
     @classmethod
     def open(cls, paths: Paths) -> ServerState:
+        private.secure_root(paths.root)
         config, problem = read_config(paths.config_file)
         store, error = None, None
         try:

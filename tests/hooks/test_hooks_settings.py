@@ -138,3 +138,28 @@ def test_invalid_toml_is_reported_from_the_cache_too(write_config: Any) -> None:
     for _ in range(2):
         s = hs.load_settings()
         assert s.auto_plan == "auto" and "is not valid TOML" in s.problems[0]
+
+
+def test_capture_prompts_is_shown_and_a_bad_value_keeps_less(write_config: Any) -> None:
+    assert hs.load_settings().capture_prompts is True  # the default: prompts are kept
+    out = _config()
+    assert 'capture_prompts = "on"' in out.stdout
+    write_config("[hooks]\ncapture_prompts = false\n")
+    s = hs.load_settings()
+    # Someone who wrote "false" wanted less kept, not the default: titles only.
+    assert s.capture_prompts is False and s.values["capture_prompts"] == "title"
+    assert s.problems == [
+        "hooks.capture_prompts = 'off' is not one of ('on', 'title'); using 'title'"
+    ]
+    data = json.loads(_config("--json").stdout)
+    assert data["hooks"]["capture_prompts"] == {"value": "title", "source": "file"}
+
+
+def test_every_setting_is_in_the_readme_and_the_config_help() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### Configure or turn off", 1)[1].split("```toml", 1)[1].split("```")[0]
+    helped = _config("--help").stdout
+    for key in [*hs.CHOICES, *hs.NUMBERS]:
+        assert f"\n{key} = " in block, f"README's [hooks] block lacks {key}"
+        if key in hs.CHOICES:
+            assert f"{key} = " in helped, f"`task-orchestrator config --help` lacks {key}"
