@@ -520,7 +520,10 @@ def check_store(db_path: Path, ledger: Ledger) -> Found:
         conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
         try:
-            found.problems += db.integrity_check(conn)
+            # One row may hold many lines ("*** in database main ***", then a line per
+            # damaged page): one problem per line, so the figures can count and show them.
+            rows = db.integrity_check(conn)
+            found.problems += [line for row in rows for line in row.splitlines()]
             if store is not None and not found.problems:
                 found.problems += store.integrity_problems()
         except Exception as exc:  # a damaged store may fail the check itself
@@ -539,6 +542,12 @@ def check_store(db_path: Path, ledger: Ledger) -> Found:
         else:
             conn.close()
     return found
+
+
+def integrity(problems: list[str]) -> str:
+    """The integrity figure: ok, or how many problems and the first few."""
+    shown = [p for p in problems if not p.startswith("***")][:3]
+    return f"{len(problems)} problems: {'; '.join(shown)} ..." if problems else "ok"
 
 
 def log_errors(root: Path) -> list[str]:
@@ -642,7 +651,7 @@ def test_soak_servers_and_hooks_on_one_store(workspace_dir: Path, tmp_path: Path
         + f"; {c['prompts spooled']} prompts spooled); stored {found.stored}, "
         f"not stored {len(ledger.acks) - found.stored - found.unreadable}, "
         f"unreadable {found.unreadable}\n"
-        f"soak: integrity_check {'; '.join(found.problems[:4]) or 'ok'}\n"
+        f"soak: integrity_check {integrity(found.problems)}\n"
         f"soak: errors {c['errors']} ({c['damage errors']} naming damage{since('damage errors')}"
         f"); -wal deleted under a live server {c['-wal deleted under a live server']} times"
         f"{since('-wal deleted under a live server')}; hooks over 10 s "
