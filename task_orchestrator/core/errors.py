@@ -26,3 +26,9 @@ class InvalidTransition(StoreError):
 
 class StoreUnavailable(StoreError):
     """The store file is missing, unreadable, corrupted or from a newer version."""
+
+
+class StoreBusy(StoreUnavailable):
+    """Another process held the store locked past our busy timeout. Nothing was written;
+    the same call can succeed a moment later (the hooks spool the event for replay).
+    Raised only by ``core/db.py``, which is where SQLite's "database is locked" is read."""

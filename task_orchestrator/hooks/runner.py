@@ -122,11 +122,13 @@ def handler(name: str) -> Any:
 
 
 def _fail_open(name: str, exc: Exception, raw: bytes) -> dict[str, object] | None:
+    from ..core.errors import StoreBusy
     from .log import log, log_path
 
+    busy = isinstance(exc, StoreBusy)
     expected = _is_expected(exc)
     spooled = False
-    if _locked(exc):
+    if busy:
         from .spool import save
 
         try:
@@ -141,7 +143,7 @@ def _fail_open(name: str, exc: Exception, raw: bytes) -> dict[str, object] | Non
     )
     if name not in ANNOUNCE_TROUBLE or isinstance(exc, protocol.BadInput):
         return None
-    if _locked(exc):
+    if busy:
         what = "the task store was busy; " + (
             "this event will be recorded later" if spooled else "this event was not recorded"
         )
@@ -161,11 +163,6 @@ def _is_expected(exc: Exception) -> bool:
     # Other store errors (a refused transition, an unknown id) would mean a bug of ours:
     # those get a traceback in the log.
     return isinstance(exc, (protocol.BadInput, StoreUnavailable, sqlite3.Error, OSError))
-
-
-def _locked(exc: Exception) -> bool:
-    text = str(exc).lower()
-    return "locked" in text or "busy" in text
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -88,6 +88,7 @@ def replay() -> None:
         os.unlink(claimed)
     except OSError:
         return
+    from ..core.errors import StoreBusy
     from .log import log
     from .protocol import Event
     from .runner import handler
@@ -102,7 +103,7 @@ def replay() -> None:
                 name, payload = str(item["event"]), item["payload"]
                 handler(name).handle(Event(name, payload), settings)
             except Exception as exc:
-                if "locked" in str(exc) or "busy" in str(exc):
+                if isinstance(exc, StoreBusy):
                     for rest in lines[index:]:
                         item = fastjson.loads(rest)
                         save(str(item["event"]), item["payload"])
