@@ -147,16 +147,14 @@ def _find_or_create(
     context: dict[str, object] = {"claude_task_id": ext_id}
     if active_form:
         context["active_form"] = active_form
-    task = store.create_tree(
+    # Another hook process may mirror the same Claude task meanwhile: the first one stays.
+    task, _ = store.create_linked(
         session.workspace_id,
         NewTask(title=title, description=description, context=context),
         parent_id=parent.id,
         session_id=session.id,
-    )[0]
-    if not store.link_external(LINK_SOURCE, scope, ext_id, task.id):
-        # Another hook process mirrored the same Claude task meanwhile: keep the first one.
-        store.delete_task(task.id)
-        return store.get_task(store.find_external(LINK_SOURCE, scope, ext_id) or "")
+        link=(LINK_SOURCE, scope, ext_id),
+    )
     return task
 
 

@@ -49,23 +49,17 @@ def _create(event: Event, prompt: str) -> tuple[str, str]:
     prompt_id = event.text("prompt_id")
     with open_store() as store:
         session = session_for(store, event)
-        if prompt_id:
-            existing = store.find_external(PROMPT_LINK, event.session_id, prompt_id)
-            if existing is not None:
-                return existing, store.get_task(existing).title
         context: dict[str, object] = {"source": "claude-code", "claude_session": event.session_id}
         previous = active_task(store, session)
         if previous is not None and previous.status.value not in ("completed", "cancelled"):
             context["follows"] = previous.id
-        task = store.create_tree(
+        # One task per prompt id, however often the hook fires for it (a concurrent run, a
+        # replay): a task made for it already is returned as it is.
+        task, _ = store.create_linked(
             session.workspace_id,
             NewTask(title=title, description=description, context=context),
             session_id=session.id,
-        )[0]
-        if prompt_id and not store.link_external(PROMPT_LINK, event.session_id, prompt_id, task.id):
-            # The same prompt was handled by a concurrent run of this hook: keep its task.
-            store.delete_task(task.id)
-            winner = store.find_external(PROMPT_LINK, event.session_id, prompt_id) or task.id
-            return winner, store.get_task(winner).title
-        store.set_active_task(session.id, task.id)
+            link=(PROMPT_LINK, event.session_id, prompt_id) if prompt_id else None,
+            activate=True,
+        )
         return task.id, task.title

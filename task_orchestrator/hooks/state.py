@@ -93,20 +93,18 @@ def ensure_parent(store: TaskStore, session: Session, hint: str) -> Task:
     """The task mirrored subtasks go under: the active one (reopened if it was finished and
     new work arrives), or a new one when the session has none."""
     task = active_task(store, session)
-    if task is not None:
-        if task.status in TERMINAL:
-            task = move(store, task, Status.IN_PROGRESS)
-        return task
-    root = NewTask(
-        title=f"Claude Code plan: {hint}"[:200],
-        description="Created by the task-orchestrator hooks to hold Claude Code's own task "
-        "list for this session (no work prompt was planned first).",
-        context={"source": "claude-code", "claude_session": session.external_id},
-    )
-    task = store.create_tree(session.workspace_id, root, session_id=session.id)[0]
-    winner = store.claim_active_task(session.id, task.id, expected=session.active_task_id)
-    if winner != task.id:
-        # A parallel hook gave the session a parent first: use that one, drop ours.
-        store.delete_task(task.id)
-        return store.get_task(winner)
+    if task is None:
+        root = NewTask(
+            title=f"Claude Code plan: {hint}"[:200],
+            description="Created by the task-orchestrator hooks to hold Claude Code's own task "
+            "list for this session (no work prompt was planned first).",
+            context={"source": "claude-code", "claude_session": session.external_id},
+        )
+        # A parallel hook of the same session may give it a parent first: then that one is
+        # returned and ours is never created.
+        task, _ = store.create_linked(
+            session.workspace_id, root, session_id=session.id, if_no_active=True
+        )
+    if task.status in TERMINAL:
+        task = move(store, task, Status.IN_PROGRESS)
     return task
