@@ -207,6 +207,11 @@ def migrate_schema(conn: sqlite3.Connection) -> int:
 class write:
     """One read-modify-write transaction: all of it or nothing.
 
+    Inside a transaction that is already open on the connection (the hooks' spool replay
+    applies a batch of events in one, see docs/ARCHITECTURE.md, "Hook events and the
+    spool"), it is a savepoint instead: an error rolls back this write alone, and what it
+    wrote commits or rolls back with the outer transaction.
+
     SQLite's own failures (disk full, read-only file, lock held past the busy timeout,
     corruption) become :class:`StoreUnavailable` with a message that says what to do.
     A class rather than ``@contextmanager``: contextlib is one more import on the hook path.
@@ -214,10 +219,12 @@ class write:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self.nested = False
 
     def __enter__(self) -> sqlite3.Connection:
+        self.nested = self.conn.in_transaction
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.execute("SAVEPOINT write" if self.nested else "BEGIN IMMEDIATE")
         except sqlite3.DatabaseError as exc:
             raise explain(self.conn, exc) from exc
         return self.conn
@@ -226,10 +233,16 @@ class write:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: object
     ) -> None:
         try:
-            if kind is None:
+            # After some errors (SQLITE_FULL, for one) SQLite has already rolled back the
+            # whole transaction, savepoints included: then there is nothing left to end.
+            if self.nested:
+                if self.conn.in_transaction:
+                    if kind is not None:
+                        self.conn.execute("ROLLBACK TO write")
+                    self.conn.execute("RELEASE write")
+            elif kind is None:
                 self.conn.execute("COMMIT")
             elif self.conn.in_transaction:
-                # SQLite has already rolled back after some errors (SQLITE_FULL, for one).
                 self.conn.execute("ROLLBACK")
         except sqlite3.DatabaseError as err:
             raise explain(self.conn, err) from err
