@@ -58,7 +58,7 @@ def _created(
         return None
     from .state import open_store, session_for
 
-    with open_store() as store:
+    with open_store(event) as store:
         session = session_for(store, event)
         task = _find_or_create(store, session, ext_id, subject, fields)
         # TaskCreated (no activeForm) usually arrives before PostToolUse (with it).
@@ -75,7 +75,7 @@ def _updated(event: Event, ext_id: str, fields: dict[str, object]) -> dict[str, 
     from .state import move, open_store, session_for
 
     status = text_of(fields, "status")
-    with open_store() as store:
+    with open_store(event) as store:
         session = session_for(store, event)
         task = _find_or_create(store, session, ext_id, text_of(fields, "subject"), fields)
         changes: dict[str, Any] = {}
@@ -162,7 +162,7 @@ def _touched(event: Event, path: str) -> dict[str, object] | None:
     from ..core.enums import Status
     from .state import known_active_task, open_store
 
-    with open_store() as store:
+    with open_store(event) as store:
         found = known_active_task(store, event)
         if found is None:
             return None

@@ -47,7 +47,7 @@ def _create(event: Event, prompt: str) -> tuple[str, str]:
     if len(description) > MAX_DESCRIPTION:
         description = description[: MAX_DESCRIPTION - 40] + "\n[... prompt truncated]"
     prompt_id = event.text("prompt_id")
-    with open_store() as store:
+    with open_store(event) as store:
         session = session_for(store, event)
         context: dict[str, object] = {"source": "claude-code", "claude_session": event.session_id}
         previous = active_task(store, session)
