@@ -23,6 +23,8 @@ def _logger() -> object:
     import logging
     import logging.handlers
 
+    from ..core.logfile import CappedFormatter
+
     logger = logging.getLogger("task_orchestrator.hooks")
     path = log_path()
     ours = [h for h in logger.handlers if getattr(h, "_hooks_log", None) is not None]
@@ -38,7 +40,7 @@ def _logger() -> object:
         handler = logging.handlers.RotatingFileHandler(
             path, maxBytes=_MAX_BYTES, backupCount=_BACKUPS, encoding="utf-8"
         )
-        handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(message)s"))
+        handler.setFormatter(CappedFormatter("%(asctime)s %(process)d %(levelname)s %(message)s"))
         handler._hooks_log = path  # type: ignore[attr-defined]
         logger.addHandler(handler)
     return logger
