@@ -10,7 +10,7 @@ sees these edges like any other.
 
 from __future__ import annotations
 
-# Only type checkers set this; the typing module stays off the hook path.
+# Not typing.TYPE_CHECKING: docs/ARCHITECTURE.md, "Hook events and the spool".
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable

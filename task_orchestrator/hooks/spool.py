@@ -34,7 +34,7 @@ from ..core import fastjson
 from ..core.root import data_root
 from .events import SPOOLED
 
-# Only type checkers set this; the typing module stays off the hook path.
+# Not typing.TYPE_CHECKING: docs/ARCHITECTURE.md, "Hook events and the spool".
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..core.store import TaskStore
