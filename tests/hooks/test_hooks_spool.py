@@ -102,6 +102,32 @@ def test_line_separators_in_a_spooled_prompt(
     assert "skipped" not in _log_text() and "dropped" not in _log_text()
 
 
+@pytest.mark.fault(
+    "with the store still locked, a prompt arrives after a mirrored task and a U+2028 prompt "
+    "were spooled",
+    "its replay attempt costs it nothing: it waits behind them, and all three are stored "
+    "once the store is free",
+)
+def test_a_replay_that_fails_costs_the_next_prompt_nothing(
+    project: Path, open_store: OpenStore
+) -> None:
+    _seed(project)
+    broken = "Implement the importer\u2028with a dry run and test it on the samples"
+    with _locked():
+        for event, payload in (
+            ("TaskCreated", _task_created(project, "5", "Mirrored")),
+            ("UserPromptSubmit", _prompt(project, "2028", broken)),
+            ("UserPromptSubmit", _prompt(project, "next")),
+        ):
+            assert_shape(run_hook(event, payload), event)
+    assert_shape(run_hook("Stop", fixture("Stop", project)), "Stop")
+    store = open_store()
+    assert _prompt_task(store, "p-next") == f"{WORK} (next)"
+    assert _prompt_task(store, "p-2028") == broken
+    assert store.find_external("claude-code", SID, "5") is not None
+    assert _spool_files() == []
+
+
 def _task_created(project: Path, task_id: str, subject: str) -> dict[str, Any]:
     return fixture("TaskCreated", project, task_id=task_id, task_subject=subject)
 
@@ -262,9 +288,12 @@ def test_a_replay_killed_between_its_last_batch_and_removing_its_file(
     assert rows.fetchone()[0] == 3  # the seed and the two prompts, once each
 
 
-def _prompt(project: Path, prompt_id: str) -> dict[str, Any]:
+def _prompt(project: Path, prompt_id: str, text: str = "") -> dict[str, Any]:
     return fixture(
-        "UserPromptSubmit", project, prompt=f"{WORK} ({prompt_id})", prompt_id=f"p-{prompt_id}"
+        "UserPromptSubmit",
+        project,
+        prompt=text or f"{WORK} ({prompt_id})",
+        prompt_id=f"p-{prompt_id}",
     )
 
 
