@@ -26,8 +26,9 @@ from typing import Any
 
 from figures import Figures
 
+from task_orchestrator.core import db
 from task_orchestrator.core.enums import Status
-from task_orchestrator.core.errors import VersionConflict
+from task_orchestrator.core.errors import StoreBusy, VersionConflict
 from task_orchestrator.core.models import NewTask, TaskFilter
 from task_orchestrator.core.store import TaskStore
 
@@ -63,8 +64,11 @@ def worker(db_path: str, counter_id: str, ws_id: str, ops: int, seed: int) -> di
                     store.query(TaskFilter(workspace_id=ws_id), limit=20)
                 else:
                     store.counts_by_status(ws_id)
-            except sqlite3.OperationalError as exc:
-                if "locked" in str(exc):
+            except StoreBusy:
+                done["locked_errors"] += 1
+                continue
+            except sqlite3.OperationalError as exc:  # a read, outside the store's writes
+                if db.is_busy(exc):
                     done["locked_errors"] += 1
                     continue
                 raise

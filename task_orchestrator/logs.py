@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .core import private
+from .core.logfile import CappedFormatter
 from .core.paths import default_paths
 
 LOG_FORMAT = "%(asctime)s %(process)d %(name)s %(levelname)s %(message)s"
@@ -31,7 +32,7 @@ def setup_logging(
         private.secure_root(data_root)
         private.make_dir(path.parent, data_root)
         handler = private.rotating_log(str(path), 1_000_000, 3)
-        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        handler.setFormatter(CappedFormatter(LOG_FORMAT))
         root.addHandler(handler)
     except OSError:
         # A read-only data folder must not stop the program; stderr still gets the warnings.
@@ -39,7 +40,7 @@ def setup_logging(
     if stderr_level is not None:
         err = logging.StreamHandler(sys.stderr)
         err.setLevel(stderr_level)
-        err.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        err.setFormatter(CappedFormatter("%(levelname)s %(name)s: %(message)s"))
         root.addHandler(err)
     root._task_orchestrator_configured = True  # type: ignore[attr-defined]
     return path

@@ -4,6 +4,9 @@ Several processes write one file at once (two servers, many hooks), so every con
 WAL, a busy timeout of several seconds and foreign keys, and every read-modify-write runs in
 ``BEGIN IMMEDIATE`` (see :func:`write`): a deferred transaction that upgrades to a write lock
 fails with "database is locked" at once instead of waiting.
+
+This module is where SQLite's errors become ours (:func:`store_error`): callers catch
+:class:`StoreBusy` or :class:`StoreUnavailable` by type and never read SQLite's messages.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import _sqlite3 as sqlite3
 import os
 
 from . import private
-from .errors import StoreUnavailable
+from .errors import StoreBusy, StoreUnavailable
 from .migrations import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_S = 10.0
@@ -61,10 +64,7 @@ def connect(
             db_path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
         )
     except sqlite3.DatabaseError as exc:
-        raise StoreUnavailable(
-            f"the task store {db_path} cannot be opened ({exc}); "
-            "run `task-orchestrator doctor` for what to do"
-        ) from exc
+        raise store_error(db_path, exc, opening=True) from exc
     _FILES.opened(conn, db_path)
     try:
         conn.row_factory = sqlite3.Row
@@ -80,10 +80,7 @@ def connect(
     except BaseException as exc:
         close(conn)
         if isinstance(exc, sqlite3.DatabaseError):
-            raise StoreUnavailable(
-                f"the task store {db_path} cannot be opened ({exc}); "
-                "run `task-orchestrator doctor` for what to do"
-            ) from exc
+            raise store_error(db_path, exc, opening=True) from exc
         raise
     return conn
 
@@ -215,6 +212,11 @@ def migrate_schema(conn: sqlite3.Connection) -> int:
 class write:
     """One read-modify-write transaction: all of it or nothing.
 
+    Inside a transaction that is already open on the connection (the hooks' spool replay
+    applies a batch of events in one, see docs/ARCHITECTURE.md, "Hook events and the
+    spool"), it is a savepoint instead: an error rolls back this write alone, and what it
+    wrote commits or rolls back with the outer transaction.
+
     SQLite's own failures (disk full, read-only file, lock held past the busy timeout,
     corruption) become :class:`StoreUnavailable` with a message that says what to do.
     A class rather than ``@contextmanager``: contextlib is one more import on the hook path.
@@ -222,10 +224,12 @@ class write:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self.nested = False
 
     def __enter__(self) -> sqlite3.Connection:
+        self.nested = self.conn.in_transaction
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.execute("SAVEPOINT write" if self.nested else "BEGIN IMMEDIATE")
         except sqlite3.DatabaseError as exc:
             raise explain(self.conn, exc) from exc
         return self.conn
@@ -234,10 +238,16 @@ class write:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: object
     ) -> None:
         try:
-            if kind is None:
+            # After some errors (SQLITE_FULL, for one) SQLite has already rolled back the
+            # whole transaction, savepoints included: then there is nothing left to end.
+            if self.nested:
+                if self.conn.in_transaction:
+                    if kind is not None:
+                        self.conn.execute("ROLLBACK TO write")
+                    self.conn.execute("RELEASE write")
+            elif kind is None:
                 self.conn.execute("COMMIT")
             elif self.conn.in_transaction:
-                # SQLite has already rolled back after some errors (SQLITE_FULL, for one).
                 self.conn.execute("ROLLBACK")
         except sqlite3.DatabaseError as err:
             raise explain(self.conn, err) from err
@@ -246,21 +256,43 @@ class write:
 
 
 def explain(conn: sqlite3.Connection, exc: sqlite3.Error) -> StoreUnavailable:
-    """A user-facing error for a low-level SQLite failure."""
-    return explain_error(exc, _db_file(conn))
+    """A user-facing error for a low-level SQLite failure on an open connection."""
+    return store_error(_db_file(conn), exc)
 
 
-def explain_error(exc: sqlite3.Error, where: str = "file") -> StoreUnavailable:
-    """:func:`explain` where no connection is at hand (a caller's error boundary)."""
+# SQLITE_BUSY and SQLITE_LOCKED. Extended codes (SQLITE_BUSY_RECOVERY, ...) keep the
+# primary code in their low byte.
+_BUSY_CODES = (5, 6)
+
+
+def is_busy(exc: sqlite3.Error) -> bool:
+    """Whether SQLite gave up waiting for another connection's lock."""
+    code = getattr(exc, "sqlite_errorcode", None)  # Python 3.11 and later
+    if isinstance(code, int):
+        return code & 0xFF in _BUSY_CODES
+    # Python 3.10 has no codes: SQLite's messages for those two are "database is locked",
+    # "database table is locked" and "database schema is locked".
+    return "is locked" in str(exc)
+
+
+def store_error(where: str, exc: sqlite3.Error, *, opening: bool = False) -> StoreUnavailable:
+    """Our error for a SQLite failure on the store ``where``: :class:`StoreBusy` when
+    another process held the lock past the busy timeout, :class:`StoreUnavailable` with
+    what to do for anything else. The one place that reads SQLite's errors."""
     text = str(exc)
+    if is_busy(exc):
+        return StoreBusy(
+            f"the task store {where} failed ({text}): another process held the store "
+            "locked past the busy timeout; try again"
+        )
     if "full" in text:
         hint = "the disk is full; free some space and try again (nothing was written)"
     elif "readonly" in text or "read-only" in text:
         hint = "the file or its folder is read-only; fix its permissions"
-    elif "locked" in text or "busy" in text:
-        hint = "another process held the store locked past the busy timeout; try again"
     else:
         hint = "run `task-orchestrator doctor` for what to do"
+    if opening:
+        return StoreUnavailable(f"the task store {where} cannot be opened ({text}); {hint}")
     return StoreUnavailable(f"the task store {where} failed ({text}): {hint}")
 
 

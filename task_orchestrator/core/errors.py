@@ -28,6 +28,12 @@ class StoreUnavailable(StoreError):
     """The store file is missing, unreadable, corrupted or from a newer version."""
 
 
+class StoreBusy(StoreUnavailable):
+    """Another process held the store locked past our busy timeout. Nothing was written;
+    the same call can succeed a moment later (the hooks spool the event for replay).
+    Raised only by ``core/db.py``, which is where SQLite's "database is locked" is read."""
+
+
 class WrongWorkspace(InvalidInput):
     """A task id of another workspace than the caller's: refused, so that a session in one
     project never changes another project's tasks by id."""

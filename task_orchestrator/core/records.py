@@ -177,6 +177,33 @@ class RecordsMixin(StoreBase):
                 data={"path": path, "sha256": sha256},
             )
 
+    def get_mark(self, key: str) -> str | None:
+        """A small value the program keeps for itself in the scratch table, which no task
+        query reads (the hooks' spool replay keeps its progress there)."""
+        row = self.conn.execute("SELECT value FROM scratch WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row["value"])
+
+    def set_mark(self, key: str, value: str) -> None:
+        """Set a mark; inside a caller's transaction it commits with that transaction,
+        which is what makes the spool replay's progress exact."""
+        with db.write(self.conn):
+            self.conn.execute(
+                "INSERT OR REPLACE INTO scratch (key, value, written_at) VALUES (?,?,?)",
+                (key, value, now_iso()),
+            )
+
+    def drop_marks(self, prefix: str, *, keep: Sequence[str] = ()) -> int:
+        """Delete the marks whose key starts with ``prefix``, except those in ``keep``;
+        returns how many went."""
+        marks = ",".join("?" * len(keep))
+        with db.write(self.conn):
+            cur = self.conn.execute(
+                "DELETE FROM scratch WHERE substr(key, 1, ?) = ?"
+                + (f" AND key NOT IN ({marks})" if keep else ""),
+                [len(prefix), prefix, *keep],
+            )
+        return int(cur.rowcount)
+
     def scratch_roundtrip(self, key: str, value: str) -> str:
         """Write then read back a value in a table no task query looks at; used by the
         reconnect test so that checking the store never touches real tasks."""

@@ -98,11 +98,15 @@ class SessionsMixin(StoreBase):
 
     def set_active_task(self, session_id: str, task_id: str | None) -> None:
         with db.write(self.conn):
-            self.conn.execute(
-                "UPDATE sessions SET active_task_id = ?, last_seen_at = ? WHERE id = ?",
-                (task_id, now_iso(), session_id),
-            )
-            self._event("session.active_task", session_id=session_id, task_id=task_id, data={})
+            self._activate(session_id, task_id)
+
+    def _activate(self, session_id: str, task_id: str | None) -> None:
+        """Make ``task_id`` the session's active task, inside the caller's transaction."""
+        self.conn.execute(
+            "UPDATE sessions SET active_task_id = ?, last_seen_at = ? WHERE id = ?",
+            (task_id, now_iso(), session_id),
+        )
+        self._event("session.active_task", session_id=session_id, task_id=task_id, data={})
 
     def close_session(self, session_id: str, outcome: str) -> Session:
         with db.write(self.conn):
@@ -116,22 +120,3 @@ class SessionsMixin(StoreBase):
                 raise NotFound(f"no session {session_id!r}")
             self._event("session.closed", session_id=session_id, data={"outcome": outcome})
         return self.get_session(session_id)
-
-    def claim_active_task(self, session_id: str, task_id: str, *, expected: str | None) -> str:
-        """Make ``task_id`` the session's active task only if the active task is still
-        ``expected``; return the active task afterwards. Two hook processes that each
-        created a parent for the same session then agree on one of them."""
-        with db.write(self.conn):
-            row = self.conn.execute(
-                "SELECT active_task_id FROM sessions WHERE id = ?", (session_id,)
-            ).fetchone()
-            if row is None:
-                raise NotFound(f"no session {session_id!r}")
-            if row["active_task_id"] != expected:
-                return str(row["active_task_id"])
-            self.conn.execute(
-                "UPDATE sessions SET active_task_id = ?, last_seen_at = ? WHERE id = ?",
-                (task_id, now_iso(), session_id),
-            )
-            self._event("session.active_task", session_id=session_id, task_id=task_id, data={})
-        return task_id

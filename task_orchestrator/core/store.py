@@ -68,83 +68,145 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin):
         returned list, then the subtasks depth first."""
         self.get_workspace(workspace_id)
         with db.write(self.conn):
-            parent_position = 0
-            lineage: set[str] = set()
-            if parent_id is not None:
-                parent = self._get_row(parent_id, workspace_id)
-                lineage = {parent_id, *self._ancestor_ids(parent_id)}
-                if parent["archived"]:
-                    raise InvalidInput(f"parent task {parent_id} is archived")
-                if Status(parent["status"]) in TERMINAL:
-                    raise InvalidInput(
-                        f"parent task {parent_id} is {parent['status']}; reopen it with "
-                        "orchestrator_update_task before planning under it"
-                    )
-                parent_position = self.conn.execute(
-                    "SELECT COALESCE(MAX(position) + 1, 0) FROM tasks WHERE parent_id = ?",
-                    (parent_id,),
-                ).fetchone()[0]
-
-            def exists(task_id: str) -> bool:
-                row = self.conn.execute(
-                    "SELECT 1 FROM tasks WHERE id = ? AND workspace_id = ?",
-                    (task_id, workspace_id),
-                ).fetchone()
-                return row is not None
-
-            nodes = flatten(root, exists)
-            for node in nodes:
-                looped = lineage.intersection(node.deps_existing)
-                if looped:
-                    raise InvalidInput(
-                        f"task {node.spec.title!r} would depend on {sorted(looped)[0]}, which it "
-                        "is planned under; a parent is finished by its subtasks, so neither "
-                        "could ever finish. Depend on a sibling or on work outside this plan"
-                    )
-            ids = [new_id("task") for _ in nodes]
-            now = now_iso()
-            for node in nodes:
-                spec = node.spec
-                parent_ref = parent_id if node.parent is None else ids[node.parent]
-                self.conn.execute(
-                    f"INSERT INTO tasks ({TASK_COLUMNS}) VALUES "
-                    "(?,?,?,?,?,?,?,?,?,?,?,?,?,NULL,0,?,?,?,?,1)",
-                    (
-                        ids[node.index],
-                        workspace_id,
-                        parent_ref,
-                        session_id,
-                        parent_position if node.parent is None else node.position,
-                        spec.title,
-                        spec.description,
-                        Status(spec.status).value,
-                        TaskType(spec.task_type).value,
-                        Complexity(spec.complexity).value,
-                        Specialist(spec.specialist).value,
-                        spec.estimated_effort,
-                        fastjson.dumps(spec.context, ensure_ascii=False, sort_keys=True),
-                        now,
-                        now,
-                        now if spec.status == Status.IN_PROGRESS else None,
-                        now if spec.status == Status.COMPLETED else None,
-                    ),
-                )
-            deps = [
-                (ids[node.index], target)
-                for node in nodes
-                for target in [ids[i] for i in node.deps_new] + node.deps_existing
-            ]
-            self.conn.executemany(
-                "INSERT OR IGNORE INTO dependencies (task_id, depends_on_id) VALUES (?,?)", deps
-            )
-            self._event(
-                "task.planned",
-                workspace_id=workspace_id,
-                session_id=session_id,
-                task_id=ids[0],
-                data={"parent_id": parent_id, "tasks": len(ids), "dependencies": len(deps)},
-            )
+            ids = self._insert_tree(workspace_id, root, parent_id, session_id)
         return self.get_tasks(ids)
+
+    def create_linked(
+        self,
+        workspace_id: str,
+        task: NewTask,
+        *,
+        parent_id: str | None = None,
+        session_id: str | None = None,
+        link: tuple[str, str, str] | None = None,
+        activate: bool = False,
+        if_no_active: bool = False,
+    ) -> tuple[Task, bool]:
+        """Create ``task`` (and its subtasks) unless another process already did what it
+        stands for; returns the task and whether it was created here.
+
+        For a task that mirrors something outside (a Claude Code task, a prompt) or becomes
+        the one parent of a session, two processes handling the same event may race. Both
+        checks and the insert run in one ``BEGIN IMMEDIATE`` transaction, so the loser never
+        creates anything, and returns the winner's task:
+
+        - ``link``: ``(source, scope, external_id)`` of :meth:`link_external`; when that id
+          is linked already, the linked task is returned.
+        - ``if_no_active``: only when session ``session_id`` has no active task (or only an
+          archived or deleted one); otherwise that active task is returned.
+        - ``activate``: the new task becomes the session's active task.
+        """
+        if (activate or if_no_active) and session_id is None:
+            raise InvalidInput("activate and if_no_active need a session_id")
+        self.get_workspace(workspace_id)
+        with db.write(self.conn):
+            if link is not None:
+                existing = self.find_external(*link)
+                if existing is not None:
+                    return self.get_task(existing), False
+            if activate or if_no_active:
+                row = self.conn.execute(
+                    "SELECT s.id, t.id FROM sessions s LEFT JOIN tasks t "
+                    "ON t.id = s.active_task_id AND t.archived = 0 WHERE s.id = ?",
+                    (session_id,),
+                ).fetchone()
+                if row is None:
+                    raise NotFound(f"no session {session_id!r}")
+                if if_no_active and row[1] is not None:
+                    return self.get_task(row[1]), False
+            task_id = self._insert_tree(workspace_id, task, parent_id, session_id)[0]
+            if link is not None:
+                source, scope, external_id = link
+                self.conn.execute(
+                    "INSERT INTO external_links (source, scope, external_id, task_id, "
+                    "created_at) VALUES (?,?,?,?,?)",
+                    (source, scope, external_id, task_id, now_iso()),
+                )
+            if activate or if_no_active:
+                self._activate(str(session_id), task_id)
+        return self.get_task(task_id), True
+
+    def _insert_tree(
+        self, workspace_id: str, root: NewTask, parent_id: str | None, session_id: str | None
+    ) -> list[str]:
+        """The rows of :meth:`create_tree`, inside the caller's transaction; their ids."""
+        parent_position = 0
+        lineage: set[str] = set()
+        if parent_id is not None:
+            parent = self._get_row(parent_id, workspace_id)
+            lineage = {parent_id, *self._ancestor_ids(parent_id)}
+            if parent["archived"]:
+                raise InvalidInput(f"parent task {parent_id} is archived")
+            if Status(parent["status"]) in TERMINAL:
+                raise InvalidInput(
+                    f"parent task {parent_id} is {parent['status']}; reopen it with "
+                    "orchestrator_update_task before planning under it"
+                )
+            parent_position = self.conn.execute(
+                "SELECT COALESCE(MAX(position) + 1, 0) FROM tasks WHERE parent_id = ?",
+                (parent_id,),
+            ).fetchone()[0]
+
+        def exists(task_id: str) -> bool:
+            row = self.conn.execute(
+                "SELECT 1 FROM tasks WHERE id = ? AND workspace_id = ?",
+                (task_id, workspace_id),
+            ).fetchone()
+            return row is not None
+
+        nodes = flatten(root, exists)
+        for node in nodes:
+            looped = lineage.intersection(node.deps_existing)
+            if looped:
+                raise InvalidInput(
+                    f"task {node.spec.title!r} would depend on {sorted(looped)[0]}, which it "
+                    "is planned under; a parent is finished by its subtasks, so neither "
+                    "could ever finish. Depend on a sibling or on work outside this plan"
+                )
+        ids = [new_id("task") for _ in nodes]
+        now = now_iso()
+        for node in nodes:
+            spec = node.spec
+            parent_ref = parent_id if node.parent is None else ids[node.parent]
+            self.conn.execute(
+                f"INSERT INTO tasks ({TASK_COLUMNS}) VALUES "
+                "(?,?,?,?,?,?,?,?,?,?,?,?,?,NULL,0,?,?,?,?,1)",
+                (
+                    ids[node.index],
+                    workspace_id,
+                    parent_ref,
+                    session_id,
+                    parent_position if node.parent is None else node.position,
+                    spec.title,
+                    spec.description,
+                    Status(spec.status).value,
+                    TaskType(spec.task_type).value,
+                    Complexity(spec.complexity).value,
+                    Specialist(spec.specialist).value,
+                    spec.estimated_effort,
+                    fastjson.dumps(spec.context, ensure_ascii=False, sort_keys=True),
+                    now,
+                    now,
+                    now if spec.status == Status.IN_PROGRESS else None,
+                    now if spec.status == Status.COMPLETED else None,
+                ),
+            )
+        deps = [
+            (ids[node.index], target)
+            for node in nodes
+            for target in [ids[i] for i in node.deps_new] + node.deps_existing
+        ]
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO dependencies (task_id, depends_on_id) VALUES (?,?)", deps
+        )
+        self._event(
+            "task.planned",
+            workspace_id=workspace_id,
+            session_id=session_id,
+            task_id=ids[0],
+            data={"parent_id": parent_id, "tasks": len(ids), "dependencies": len(deps)},
+        )
+        return ids
 
     def get_task(self, task_id: str, *, workspace_id: str | None = None) -> Task:
         """One task; with ``workspace_id``, only a task of that workspace."""

@@ -24,6 +24,8 @@ def log_path(root: str | None = None) -> str:
 def _logger() -> object:
     import logging
 
+    from ..core.logfile import CappedFormatter
+
     logger = logging.getLogger("task_orchestrator.hooks")
     root = data_root()
     path = log_path(root)
@@ -40,7 +42,7 @@ def _logger() -> object:
         private.secure_root(root)
         private.make_dir(os.path.dirname(path), root)
         handler = private.rotating_log(path, _MAX_BYTES, _BACKUPS)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(message)s"))
+        handler.setFormatter(CappedFormatter("%(asctime)s %(process)d %(levelname)s %(message)s"))
         handler._hooks_log = path  # type: ignore[attr-defined]
         logger.addHandler(handler)
     return logger

@@ -58,7 +58,7 @@ def _created(
         return None
     from .state import open_store, session_for
 
-    with open_store() as store:
+    with open_store(event) as store:
         session = session_for(store, event)
         task = _find_or_create(store, session, ext_id, subject, fields)
         # TaskCreated (no activeForm) usually arrives before PostToolUse (with it).
@@ -75,7 +75,7 @@ def _updated(event: Event, ext_id: str, fields: dict[str, object]) -> dict[str, 
     from .state import move, open_store, session_for
 
     status = text_of(fields, "status")
-    with open_store() as store:
+    with open_store(event) as store:
         session = session_for(store, event)
         task = _find_or_create(store, session, ext_id, text_of(fields, "subject"), fields)
         changes: dict[str, Any] = {}
@@ -147,16 +147,14 @@ def _find_or_create(
     context: dict[str, object] = {"claude_task_id": ext_id}
     if active_form:
         context["active_form"] = active_form
-    task = store.create_tree(
+    # Another hook process may mirror the same Claude task meanwhile: the first one stays.
+    task, _ = store.create_linked(
         session.workspace_id,
         NewTask(title=title, description=description, context=context),
         parent_id=parent.id,
         session_id=session.id,
-    )[0]
-    if not store.link_external(LINK_SOURCE, scope, ext_id, task.id):
-        # Another hook process mirrored the same Claude task meanwhile: keep the first one.
-        store.delete_task(task.id)
-        return store.get_task(store.find_external(LINK_SOURCE, scope, ext_id) or "")
+        link=(LINK_SOURCE, scope, ext_id),
+    )
     return task
 
 
@@ -164,7 +162,7 @@ def _touched(event: Event, path: str) -> dict[str, object] | None:
     from ..core.enums import Status
     from .state import known_active_task, open_store
 
-    with open_store() as store:
+    with open_store(event) as store:
         found = known_active_task(store, event)
         if found is None:
             return None

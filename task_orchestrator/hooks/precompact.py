@@ -11,7 +11,7 @@ def handle(event: Event, settings: Settings) -> dict[str, object] | None:
     from ..core.overview import render_plan
     from .state import known_active_task, open_store
 
-    with open_store() as store:
+    with open_store(event) as store:
         found = known_active_task(store, event)
         if found is None:
             return None

@@ -4,14 +4,15 @@ It never blocks and never rewrites the prompt; it only adds context. The classif
 before the core is imported, so questions and chit-chat cost almost nothing.
 
 With ``capture_prompts = "title"`` the prompt's text is kept nowhere of ours: the task gets
-a short title and a description saying the text was not kept, and an event held back by a
-busy store is spooled with the title in place of the prompt (:func:`_spool_title_only`).
+a short title and a description saying the text was not kept, and an event that waits in the
+spool is kept there with the title in place of the prompt (:func:`for_spool`, which the spool
+asks for every prompt it keeps).
 """
 
 from __future__ import annotations
 
 from .classify import classify, title_from
-from .protocol import Event, context_answer, message_answer
+from .protocol import Event, context_answer
 from .settings import Settings
 
 PROMPT_LINK = "claude-code-prompt"  # external link: one task per prompt id, however often fired
@@ -41,13 +42,7 @@ def handle(event: Event, settings: Settings) -> dict[str, object] | None:
     title = spooled_title or title_from(prompt)
     keep_text = settings.capture_prompts and not spooled_title
     description = _description(prompt) if keep_text else NOT_KEPT
-    try:
-        task_id, title = _create(event, title, description)
-    except Exception as exc:
-        if keep_text or not _busy(exc):
-            raise
-        # The runner would spool the raw payload, prompt and all: spool the title instead.
-        return _spool_title_only(event, title, exc)
+    task_id, title = _create(event, title, description)
     return context_answer(
         "UserPromptSubmit",
         f'task-orchestrator: this request is tracked as task {task_id} ("{title}"). '
@@ -72,53 +67,37 @@ def _create(event: Event, title: str, description: str) -> tuple[str, str]:
     from .state import active_task, open_store, session_for
 
     prompt_id = event.text("prompt_id")
-    with open_store() as store:
+    with open_store(event) as store:
         session = session_for(store, event)
-        if prompt_id:
-            existing = store.find_external(PROMPT_LINK, event.session_id, prompt_id)
-            if existing is not None:
-                return existing, store.get_task(existing).title
         context: dict[str, object] = {"source": "claude-code", "claude_session": event.session_id}
         previous = active_task(store, session)
         if previous is not None and previous.status.value not in ("completed", "cancelled"):
             context["follows"] = previous.id
-        task = store.create_tree(
+        # One task per prompt id, however often the hook fires for it (a concurrent run, a
+        # replay): a task made for it already is returned as it is.
+        task, _ = store.create_linked(
             session.workspace_id,
             NewTask(title=title, description=description, context=context),
             session_id=session.id,
-        )[0]
-        if prompt_id and not store.link_external(PROMPT_LINK, event.session_id, prompt_id, task.id):
-            # The same prompt was handled by a concurrent run of this hook: keep its task.
-            store.delete_task(task.id)
-            winner = store.find_external(PROMPT_LINK, event.session_id, prompt_id) or task.id
-            return winner, store.get_task(winner).title
-        store.set_active_task(session.id, task.id)
+            link=(PROMPT_LINK, event.session_id, prompt_id) if prompt_id else None,
+            activate=True,
+        )
         return task.id, task.title
 
 
-def _busy(exc: Exception) -> bool:
-    """The store was locked past our busy timeout: the one failure worth spooling (the
-    runner's own test, hooks/runner.py)."""
-    text = str(exc).lower()
-    return "locked" in text or "busy" in text
-
-
-def _spool_title_only(event: Event, title: str, exc: Exception) -> dict[str, object] | None:
-    from . import spool
-    from .log import log, log_path
-
-    if spool.replaying():
-        raise exc  # the replay puts its events back in the spool itself, in order
-    payload = {k: v for k, v in event.payload.items() if k != "prompt"}
-    payload[TITLE_ONLY] = title
-    spooled = spool.save("UserPromptSubmit", payload)
-    log(
-        "warning",
-        f"hook UserPromptSubmit failed open: {type(exc).__name__}: {exc}"
-        + (" (event spooled for replay, title only)" if spooled else ""),
-    )
-    what = "this event will be recorded later" if spooled else "this event was not recorded"
-    return message_answer(
-        f"task-orchestrator hook UserPromptSubmit: the task store was busy; {what} "
-        f"(see {log_path()})"
-    )
+def for_spool(payload: dict[str, object], settings: Settings) -> dict[str, object] | None:
+    """What of a prompt event may wait in the spool: nothing when it would not become a
+    task; with ``capture_prompts = "title"``, its title in place of the prompt. The one place
+    where the capture setting meets the spool, whichever path spools the event."""
+    if isinstance(payload.get(TITLE_ONLY), str):
+        return payload
+    if settings.auto_plan != "auto":
+        return None
+    prompt = payload.get("prompt")
+    if not isinstance(prompt, str) or not classify(prompt).is_work:
+        return None
+    if settings.capture_prompts:
+        return payload
+    kept = {k: v for k, v in payload.items() if k != "prompt"}
+    kept[TITLE_ONLY] = title_from(prompt)
+    return kept

@@ -23,6 +23,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from ..core.store import TaskStore
+
 # Work a handler leaves for after its answer is out (runner.run says where it runs).
 _after: list[Callable[[], None]] = []
 
@@ -77,13 +79,20 @@ def parse(raw: bytes) -> dict[str, object]:
 
 class Event:
     """A parsed payload with typed accessors. Unknown fields are ignored (new ones keep
-    appearing); a field of the wrong type reads as missing."""
+    appearing); a field of the wrong type reads as missing.
 
-    __slots__ = ("name", "payload")
+    ``store`` is set on an event replayed from the spool: the store of the replay, whose
+    open transaction the handler's writes join (hooks/state.py ``open_store``). A live event
+    has none; its handler opens the store itself, if it needs it at all."""
 
-    def __init__(self, name: str, payload: dict[str, object]) -> None:
+    __slots__ = ("name", "payload", "store")
+
+    def __init__(
+        self, name: str, payload: dict[str, object], store: TaskStore | None = None
+    ) -> None:
         self.name = name
         self.payload = payload
+        self.store = store
 
     def text(self, key: str, default: str = "") -> str:
         value = self.payload.get(key)

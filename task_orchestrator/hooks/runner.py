@@ -5,8 +5,10 @@ field, a locked or corrupted store, a bug) the hook fails open: exit 0, nothing 
 one short ``systemMessage``, the details in ``logs/hooks.log``. It never exits 2, which
 Claude Code reads as "block" (and on UserPromptSubmit, as "erase the prompt").
 
-Event modules are imported by name only when their event arrives, and each imports the core
-only when it really needs the store, so that cheap answers stay cheap.
+Which module handles an event is hooks/events.py's table; here each event first lets the
+spool catch up (hooks/spool.py), then goes to its handler. Event modules are imported only
+when their event arrives, and each imports the core only when it really needs the store, so
+that cheap answers stay cheap.
 """
 
 from __future__ import annotations
@@ -14,24 +16,8 @@ from __future__ import annotations
 import os
 import sys
 
-from . import protocol
+from . import events, protocol, spool
 
-# Set by type checkers only; typing costs the hooks about 3 ms at run time.
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
-
-MODULES = {
-    "SessionStart": "session_start",
-    "UserPromptSubmit": "prompt",
-    "PostToolUse": "mirror",
-    "TaskCreated": "mirror",
-    "TaskCompleted": "mirror",
-    "Stop": "stop",
-    "SubagentStop": "stop",
-    "PreCompact": "precompact",
-    "SessionEnd": "session_end",
-}
 # Only where a person is looking at the start of something does trouble deserve a line on
 # screen; a message on every tool call would be noise. Everything is in the log either way.
 ANNOUNCE_TROUBLE = frozenset({"SessionStart", "UserPromptSubmit"})
@@ -102,35 +88,34 @@ def dispatch(name: str, raw: bytes) -> dict[str, object] | None:
     payload = protocol.parse(raw)
     if not name:
         name = protocol.text_of(payload, "hook_event_name")
-    module_name = MODULES.get(name)
-    if module_name is None:
+    if name not in events.HANDLERS:
         from .log import log
 
         log("warning", f"hook {name!r}: not an event we handle; ignored")
         return None
     from .settings import load_settings
 
-    event = protocol.Event(name, payload)
-    result: dict[str, object] | None = handler(name).handle(event, load_settings())
-    return result
-
-
-def handler(name: str) -> Any:
-    """The module that handles event ``name``, imported now. ``__import__`` rather than
-    ``importlib.import_module``: the importlib package costs a hook 0.6 ms (it loads warnings)."""
-    return __import__(f"{__package__}.{MODULES[name]}", fromlist=["handle"])
+    settings = load_settings()
+    if spool.backlog():
+        # Events spooled earlier go first, so that the store sees events in their order.
+        waiting = spool.replay(settings) if name in events.REPLAYS_FIRST else True
+        if waiting and name in events.SPOOLED and spool.save(name, payload):
+            # Some still wait (the replay ran out of time, or the store is busy): this one
+            # queues behind them instead of overtaking them.
+            return _trouble_answer(name, "older events are still being recorded", True)
+    return events.handler(name)(protocol.Event(name, payload), settings)
 
 
 def _fail_open(name: str, exc: Exception, raw: bytes) -> dict[str, object] | None:
-    from .log import log, log_path
+    from ..core.errors import StoreBusy
+    from .log import log
 
+    busy = isinstance(exc, StoreBusy)
     expected = _is_expected(exc)
     spooled = False
-    if _locked(exc):
-        from .spool import save
-
+    if busy:
         try:
-            spooled = save(name, protocol.parse(raw))
+            spooled = spool.save(name, protocol.parse(raw))
         except Exception:  # the payload itself was the trouble: nothing to keep
             spooled = False
     log(
@@ -139,16 +124,26 @@ def _fail_open(name: str, exc: Exception, raw: bytes) -> dict[str, object] | Non
         + (" (event spooled for replay)" if spooled else ""),
         exc_info=not expected,
     )
-    if name not in ANNOUNCE_TROUBLE or isinstance(exc, protocol.BadInput):
+    if isinstance(exc, protocol.BadInput):
         return None
-    if _locked(exc):
-        what = "the task store was busy; " + (
-            "this event will be recorded later" if spooled else "this event was not recorded"
+    if busy:
+        return _trouble_answer(name, "the task store was busy", spooled)
+    if expected:
+        return _trouble_answer(
+            name, "the task store is unavailable; run `task-orchestrator doctor`"
         )
-    elif expected:
-        what = "the task store is unavailable; run `task-orchestrator doctor`"
-    else:
-        what = "an internal error occurred"
+    return _trouble_answer(name, "an internal error occurred")
+
+
+def _trouble_answer(name: str, what: str, spooled: bool | None = None) -> dict[str, object] | None:
+    """One line for the user, on the events where one is looking (``spooled``: whether the
+    event was kept for later; None when that is not the question)."""
+    if name not in ANNOUNCE_TROUBLE:
+        return None
+    from .log import log_path
+
+    if spooled is not None:
+        what += "; this event " + ("will be recorded later" if spooled else "was not recorded")
     return protocol.message_answer(f"task-orchestrator hook {name}: {what} (see {log_path()})")
 
 
@@ -161,11 +156,6 @@ def _is_expected(exc: Exception) -> bool:
     # Other store errors (a refused transition, an unknown id) would mean a bug of ours:
     # those get a traceback in the log.
     return isinstance(exc, (protocol.BadInput, StoreUnavailable, sqlite3.Error, OSError))
-
-
-def _locked(exc: Exception) -> bool:
-    text = str(exc).lower()
-    return "locked" in text or "busy" in text
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,7 +15,7 @@ def handle(event: Event, settings: Settings) -> dict[str, object] | None:
 
     if not os.path.exists(db_file()):
         return None  # no store: no session was ever opened, nothing to close
-    with open_store(busy_timeout=SHORT_BUSY_TIMEOUT_S, create=False) as store:
+    with open_store(event, busy_timeout=SHORT_BUSY_TIMEOUT_S, create=False) as store:
         session = store.find_session("claude-code", event.session_id)
         if session is not None and session.status == "active":
             store.close_session(session.id, event.text("reason", "other") or "other")

@@ -38,7 +38,7 @@ def handle(event: Event, settings: Settings) -> dict[str, object] | None:
     if settings.problems:
         problems.append("the config file has problems, see `task-orchestrator config`")
     try:
-        store = open_store()
+        store = open_store(event)
     except StoreError as exc:
         log("error", f"SessionStart: store unavailable: {exc}")
         return message_answer(f"task-orchestrator: the task store cannot be opened; run {DOCTOR}")

@@ -22,27 +22,32 @@ LINK_SOURCE = "claude-code"
 # for a lock held by someone else must end well before that, so that we fail open ourselves
 # instead of being killed half-way.
 BUSY_TIMEOUT_S = 3.0
-# Replaying spooled events must not eat the current hook's budget when the store is still busy.
-REPLAY_BUSY_TIMEOUT_S = 1.0
 SHORT_BUSY_TIMEOUT_S = 0.7  # SessionEnd: all SessionEnd hooks share about 1.5 s
 
 
-def open_store(*, busy_timeout: float = BUSY_TIMEOUT_S, create: bool = True) -> TaskStore:
-    from . import spool
+class _Lent(TaskStore):
+    """The spool replay's store, lent to a handler: its writes join the replay's open
+    transaction, and leaving the handler's ``with`` block does not close it."""
 
-    timeout = REPLAY_BUSY_TIMEOUT_S if spool.replaying() else busy_timeout
+    def close(self) -> None:
+        pass
+
+
+def open_store(
+    event: Event, *, busy_timeout: float = BUSY_TIMEOUT_S, create: bool = True
+) -> TaskStore:
+    """The store for handling ``event``: the replay's own when the event comes from the
+    spool (hooks/spool.py), otherwise a new connection with a busy timeout that fits the
+    hook's budget."""
+    if event.store is not None:
+        return _Lent(event.store.conn, event.store.file)
     path = db_file()
     # A hook creates the store on a first run only. With its folder there, a missing store
     # was deleted or moved: an empty one in its place would hide that from the user (doctor
     # explains it) and from running servers, which refuse calls until it is back.
     if create and os.path.isdir(os.path.dirname(path)):
         create = False
-    store = TaskStore.open(path, create=create, busy_timeout=timeout)
-    # Events spooled while the store was busy go first, so they keep their order; not in
-    # SessionEnd, whose budget is too small to wait for anything but its own write.
-    if busy_timeout >= BUSY_TIMEOUT_S:
-        spool.replay()
-    return store
+    return TaskStore.open(path, create=create, busy_timeout=busy_timeout)
 
 
 def session_for(store: TaskStore, event: Event) -> Session:
@@ -93,20 +98,18 @@ def ensure_parent(store: TaskStore, session: Session, hint: str) -> Task:
     """The task mirrored subtasks go under: the active one (reopened if it was finished and
     new work arrives), or a new one when the session has none."""
     task = active_task(store, session)
-    if task is not None:
-        if task.status in TERMINAL:
-            task = move(store, task, Status.IN_PROGRESS)
-        return task
-    root = NewTask(
-        title=f"Claude Code plan: {hint}"[:200],
-        description="Created by the task-orchestrator hooks to hold Claude Code's own task "
-        "list for this session (no work prompt was planned first).",
-        context={"source": "claude-code", "claude_session": session.external_id},
-    )
-    task = store.create_tree(session.workspace_id, root, session_id=session.id)[0]
-    winner = store.claim_active_task(session.id, task.id, expected=session.active_task_id)
-    if winner != task.id:
-        # A parallel hook gave the session a parent first: use that one, drop ours.
-        store.delete_task(task.id)
-        return store.get_task(winner)
+    if task is None:
+        root = NewTask(
+            title=f"Claude Code plan: {hint}"[:200],
+            description="Created by the task-orchestrator hooks to hold Claude Code's own task "
+            "list for this session (no work prompt was planned first).",
+            context={"source": "claude-code", "claude_session": session.external_id},
+        )
+        # A parallel hook of the same session may give it a parent first: then that one is
+        # returned and ours is never created.
+        task, _ = store.create_linked(
+            session.workspace_id, root, session_id=session.id, if_no_active=True
+        )
+    if task.status in TERMINAL:
+        task = move(store, task, Status.IN_PROGRESS)
     return task

@@ -25,7 +25,7 @@ def handle(event: Event, settings: Settings) -> dict[str, object] | None:
     from ..core.synthesis import synthesize
     from .state import known_active_task, move, open_store
 
-    with open_store() as store:
+    with open_store(event) as store:
         found = known_active_task(store, event)
         if found is None:
             return None

@@ -153,7 +153,7 @@ def tool_errors() -> Iterator[None]:
     except StoreError as exc:
         raise ToolError(clip_error(str(exc))) from exc
     except sqlite3.OperationalError as exc:
-        raise ToolError(clip_error(str(db.explain_error(exc)))) from exc
+        raise ToolError(clip_error(str(db.store_error("file", exc)))) from exc
 
 
 def clip_error(message: str) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from task_orchestrator.core import db
-from task_orchestrator.core.errors import StoreUnavailable
+from task_orchestrator.core.errors import StoreBusy, StoreUnavailable
 from task_orchestrator.core.models import NewTask
 from task_orchestrator.core.store import TaskStore
 
@@ -105,7 +105,7 @@ def test_lock_held_past_busy_timeout_is_explained(
     store = TaskStore(db.connect(path), path)
     store.conn.execute("PRAGMA busy_timeout = 200")
     try:
-        with pytest.raises(StoreUnavailable, match="held the store locked"):
+        with pytest.raises(StoreBusy, match="held the store locked"):
             store.record_event("x")
     finally:
         holder.execute("ROLLBACK")

@@ -404,7 +404,7 @@ def test_ensure_parent_with_a_stale_session_reuses_the_winner(
     project: Path, open_store: OpenStore
 ) -> None:
     """The race above, made deterministic: two hooks both read the session before either
-    gave it a parent; the second must adopt the first one's parent and drop its own."""
+    gave it a parent; the second must adopt the first one's parent and create none."""
     from task_orchestrator.hooks.state import ensure_parent
 
     store = open_store()
@@ -416,6 +416,7 @@ def test_ensure_parent_with_a_stale_session_reuses_the_winner(
     from task_orchestrator.core.models import TaskFilter
 
     assert len(store.query(TaskFilter(workspace_id=ws.id)).tasks) == 1
+    assert store.events(kind="task.deleted") == []
 
 
 def test_blocked_by_becomes_a_dependency(project: Path, open_store: OpenStore) -> None:

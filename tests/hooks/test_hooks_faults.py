@@ -19,10 +19,10 @@ from hooks_support import assert_shape, fixture, hook_command, run_hook
 
 from task_orchestrator.core.paths import default_paths
 from task_orchestrator.core.store import TaskStore
-from task_orchestrator.hooks.runner import MODULES
+from task_orchestrator.hooks.events import HANDLERS
 from task_orchestrator.hooks.spec import HOOK_SPECS
 
-EVENTS = sorted(MODULES)
+EVENTS = sorted(HANDLERS)
 WORK = "Implement a REST API for tasks with create, list and delete endpoints, and test it"
 TIMEOUTS = {s.event: s.timeout for s in HOOK_SPECS}
 

@@ -17,7 +17,7 @@ from task_orchestrator.core.enums import Status
 from task_orchestrator.core.models import NewTask
 from task_orchestrator.core.paths import default_paths
 from task_orchestrator.core.store import TaskStore
-from task_orchestrator.hooks.runner import MODULES
+from task_orchestrator.hooks.events import HANDLERS
 from task_orchestrator.hooks.spec import HOOK_SPECS
 
 # The last nine cost a hook 0.6 to 12 ms each (core/record.py, core/root.py, core/db.py and
@@ -67,7 +67,7 @@ def imported(event: str, payload: dict[str, object], *, override: bool = True) -
 
 
 @pytest.mark.parametrize("override", [True, False], ids=["home-override", "real-layout"])
-@pytest.mark.parametrize("event", sorted(MODULES))
+@pytest.mark.parametrize("event", sorted(HANDLERS))
 def test_no_heavy_imports(event: str, override: bool, project: Path, registered: Path) -> None:
     fixture_name = {
         "PostToolUse": "PostToolUse-TaskUpdate",
@@ -111,4 +111,4 @@ def test_cheap_answers_skip_the_core(project: Path) -> None:
 
 
 def test_every_registered_event_has_a_handler() -> None:
-    assert {s.event for s in HOOK_SPECS} == set(MODULES)
+    assert {s.event for s in HOOK_SPECS} == set(HANDLERS)

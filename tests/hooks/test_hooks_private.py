@@ -183,6 +183,35 @@ def test_title_only_keeps_no_prompt_text(
     assert "hooks.log" in os.listdir(paths.logs)  # the busy store was logged, without the text
 
 
+def test_title_only_holds_when_the_prompt_queues_behind_older_events(
+    project: Path, title_only: Path, open_store: Callable[[], TaskStore]
+) -> None:
+    """The other way into the spool: older events still wait (here, because the store is
+    busy while a TaskCreated waits), so the prompt queues behind them untried. The capture
+    rule holds there too: the title is kept, the text is not."""
+    paths = default_paths()
+    run_hook("SessionStart", fixture("SessionStart", project))  # the store exists
+    holder = Holder(paths.db)
+    try:
+        run_hook("TaskCreated", fixture("TaskCreated", project))  # busy: spooled
+        spool = paths.data / "hooks-spool.jsonl"
+        assert spool.stat().st_size > 0
+        queued = fixture("UserPromptSubmit", project, prompt=WORK, prompt_id="p-queued")
+        answer = assert_shape(run_hook("UserPromptSubmit", queued), "UserPromptSubmit")
+        assert answer is not None and "recorded later" in answer["systemMessage"]
+        assert b"task_orchestrator_title" in spool.read_bytes()
+        assert SECRET.encode() not in everything_under(paths.root)
+    finally:
+        holder.release()
+    assert_shape(run_hook("Stop", fixture("Stop", project)), "Stop")  # replays the spool
+    store = open_store()
+    sid = queued["session_id"]
+    task_id = store.find_external("claude-code-prompt", sid, "p-queued")
+    assert task_id is not None and store.get_task(task_id).description == NOT_KEPT
+    store.close()
+    assert SECRET.encode() not in everything_under(paths.root)
+
+
 def test_prompts_are_kept_by_default(project: Path, open_store: Callable[[], TaskStore]) -> None:
     payload: dict[str, Any] = fixture("UserPromptSubmit", project, prompt=WORK)
     assert_shape(run_hook("UserPromptSubmit", payload), "UserPromptSubmit", context=True)
