@@ -152,7 +152,7 @@ def tool_errors() -> Iterator[None]:
         yield
     except StoreError as exc:
         raise ToolError(clip_error(str(exc))) from exc
-    except sqlite3.OperationalError as exc:
+    except sqlite3.Error as exc:  # outside a transaction: a read of a locked or damaged file
         raise ToolError(clip_error(str(db.store_error("file", exc)))) from exc
 
 
