@@ -9,11 +9,11 @@ import sys
 import click
 
 from . import __version__
+from .commands.hook import config_command, hook_command
+from .commands.serve import serve_command
 from .core.errors import StoreError
 from .errors import EXIT_BUG, EXIT_USAGE, EXIT_USER, UserError
-from .hooks.command import config_command, hook_command
 from .installer.commands import doctor_command, setup_group
-from .server.command import serve_command
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 

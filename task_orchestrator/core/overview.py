@@ -67,12 +67,21 @@ def overview(
     stale_hours: float = 24.0,
     limit: int = 10,
     open_only: bool = False,
+    ready_scan: int | None = None,
 ) -> Overview:
-    """``open_only``: count only unfinished tasks (what SessionStart shows the model)."""
+    """The open work of a workspace. ``open_only``: count only unfinished tasks (what
+    SessionStart shows the model). ``ready_scan``: look for ready tasks among that many of
+    the newest open tasks only (:meth:`TaskStore.recent_ready_tasks`), which keeps a tool's
+    answer quick on a huge store (all of them: about 200 ms at 100,000 tasks)."""
+    ready = (
+        store.ready_tasks(workspace_id, limit=limit)
+        if ready_scan is None
+        else store.recent_ready_tasks(workspace_id, limit=limit, scan=ready_scan)
+    )
     return Overview(
         counts=store.counts_by_status(workspace_id, open_only=open_only),
         in_progress=store.in_progress(workspace_id, limit=limit),
-        ready=store.ready_tasks(workspace_id, limit=limit),
+        ready=ready,
         blocked=store.blocked_tasks(workspace_id, limit=limit),
         stale=store.stale_tasks(stale_cutoff(stale_hours), workspace_id, limit=limit),
     )

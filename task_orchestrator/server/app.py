@@ -19,11 +19,11 @@ from mcp.types import Tool as MCPTool
 from .. import __version__
 from ..core.errors import StoreError
 from ..core.paths import Paths, default_paths
-from ..core.planner import Catalog
 from ..logs import log_file
 from . import tools_health, tools_manage, tools_session, tools_tasks
 from .budget import MAX_ANSWER_BYTES
 from .context import clip_error
+from .planner import Catalog
 from .state import ServerState
 
 log = logging.getLogger(__name__)

@@ -27,9 +27,9 @@ from ..core.db import looks_like_sqlite
 from ..core.errors import InvalidInput, NotFound, StoreError, StoreUnavailable, shown
 from ..core.models import Session, Workspace
 from ..core.paths import Paths
-from ..core.planner import Catalog, load_catalog
 from ..core.store import TaskStore
 from ..core.workspace import find_workspace, unsuitable_workspace
+from .planner import Catalog, load_catalog
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from pydantic import Field
 from ..core.documents import write_document
 from ..core.enums import ArtifactType
 from ..core.errors import InvalidInput
-from ..core.overview import render_overview
+from ..core.overview import overview, render_overview
 from ..core.synthesis import Synthesis, headline, synthesize
 from .budget import STRUCTURED_BUDGET, clip, fit
 from .context import (
@@ -24,7 +24,6 @@ from .context import (
     tool_errors,
 )
 from .models import SessionOut, StatusOut, SynthesisOut, TaskBrief
-from .views import open_work
 
 GUIDE = (
     "1. orchestrator_plan_task: describe the goal; give subtasks with dependencies, or let a "
@@ -35,6 +34,8 @@ GUIDE = (
     "where things stand."
 )
 MAX_PROBLEMS = 20
+#: How many of the newest open tasks the session and status tools check for readiness.
+READY_SCAN = 500
 
 
 async def initialize_session(
@@ -57,7 +58,7 @@ async def initialize_session(
     state = state_of(ctx)
     with tool_errors():
         ws, session, resumed = client.ensure_session(state.store)
-        view = open_work(state.store, ws.id, stale_hours=state.stale_hours)
+        view = overview(state.store, ws.id, stale_hours=state.stale_hours, ready_scan=READY_SCAN)
     text = render_overview(view, max_chars=3_000)
     out = SessionOut(
         workspace=ws.path,
@@ -79,7 +80,7 @@ async def get_status(ctx: Ctx) -> Annotated[CallToolResult, StatusOut]:
     task or to report progress."""
     state, ws, session = await session_for(ctx)
     with tool_errors():
-        view = open_work(state.store, ws.id, stale_hours=state.stale_hours)
+        view = overview(state.store, ws.id, stale_hours=state.stale_hours, ready_scan=READY_SCAN)
         done = state.store.recent_completions(ws.id, limit=5)
     out = StatusOut(
         workspace=ws.path,

@@ -12,7 +12,6 @@ from pydantic import Field
 from ..core.enums import ArtifactType, Complexity, Status, TaskType
 from ..core.errors import InvalidInput
 from ..core.models import MAX_DESCRIPTION, MAX_PLAN_NODES, MAX_SUMMARY, NewTask, Task
-from ..core.planner import Catalog, Template, expand_template
 from ..core.rules import plan_progress
 from ..core.store import TaskStore
 from .budget import STRUCTURED_BUDGET, clip, fit
@@ -28,6 +27,7 @@ from .models import (
     TaskBrief,
     TaskView,
 )
+from .planner import Catalog, Template, expand_template
 
 NEXT_ACTIONS: dict[str, Status] = {
     "continue": Status.IN_PROGRESS,

@@ -1,4 +1,4 @@
-"""Templates and specialist routing (core/planner.py): deterministic, data-driven and
+"""Templates and specialist routing (server/planner.py): deterministic, data-driven and
 overridable from the user's config folder."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from server_helpers import ok
 from task_orchestrator.core.enums import Specialist
 from task_orchestrator.core.errors import InvalidInput
 from task_orchestrator.core.paths import Paths
-from task_orchestrator.core.planner import expand_template, load_catalog
 from task_orchestrator.server.app import build_server
+from task_orchestrator.server.planner import expand_template, load_catalog
 
 
 @pytest.mark.parametrize(

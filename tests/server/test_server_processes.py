@@ -308,7 +308,7 @@ def test_http_needs_the_token_and_loopback() -> None:
 
 
 def test_serve_help_is_light() -> None:
-    # cli.py imports server.command at startup: it must not pull in the SDK.
+    # cli.py imports commands.serve at startup: it must not pull in the SDK.
     code = "import sys, task_orchestrator.cli; print('mcp' in sys.modules)"
     out = subprocess.run(
         [sys.executable, "-I", "-c", code], env=run_env(), capture_output=True, text=True

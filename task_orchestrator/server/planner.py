@@ -19,9 +19,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .enums import Specialist
-from .errors import InvalidInput
-from .models import NewTask
+from ..core.enums import Specialist
+from ..core.errors import InvalidInput
+from ..core.models import NewTask
 
 FALLBACK_TEMPLATE = "general"
 _WORD = re.compile(r"[a-z0-9][a-z0-9+#.-]*")

@@ -47,6 +47,6 @@ def serve_command(
             f"refusing to serve on {host}: only loopback addresses are allowed; "
             "pass --allow-remote if you really mean to expose the server"
         )
-    from .run import serve
+    from ..server.run import serve
 
     serve(transport=transport, host=host, port=port, token=token)

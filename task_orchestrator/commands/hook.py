@@ -17,7 +17,7 @@ def hook_command(event: str) -> None:
     SessionStart, UserPromptSubmit, PostToolUse, TaskCreated, TaskCompleted, Stop,
     SubagentStop, PreCompact, SessionEnd. It always exits 0; trouble goes to logs/hooks.log.
     """
-    from .runner import run
+    from ..hooks.runner import run
 
     raise SystemExit(run([event]))
 
@@ -38,8 +38,8 @@ def config_command(as_json: bool) -> None:
       stale_hours = 24
       context_chars = 4000
     """
-    from .log import log_path
-    from .settings import CHOICES, NUMBERS, load_settings
+    from ..hooks.log import log_path
+    from ..hooks.settings import CHOICES, NUMBERS, load_settings
 
     settings = load_settings()
     if as_json:
