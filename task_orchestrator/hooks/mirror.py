@@ -56,10 +56,10 @@ def _created(
 ) -> dict[str, object] | None:
     if not ext_id:
         return None
-    from .state import open_store, session_for
+    from .state import claude_session, open_store
 
     with open_store(event) as store:
-        session = session_for(store, event)
+        session = claude_session(store, event)
         task = _find_or_create(store, session, ext_id, subject, fields)
         # TaskCreated (no activeForm) usually arrives before PostToolUse (with it).
         active_form = text_of(fields, "activeForm")
@@ -72,11 +72,11 @@ def _updated(event: Event, ext_id: str, fields: dict[str, object]) -> dict[str, 
     if not ext_id:
         return None
     from ..core.enums import Status
-    from .state import move, open_store, session_for
+    from .state import claude_session, move, open_store
 
     status = text_of(fields, "status")
     with open_store(event) as store:
-        session = session_for(store, event)
+        session = claude_session(store, event)
         task = _find_or_create(store, session, ext_id, text_of(fields, "subject"), fields)
         changes: dict[str, Any] = {}
         subject, description = text_of(fields, "subject"), text_of(fields, "description")

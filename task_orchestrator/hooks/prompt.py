@@ -64,11 +64,11 @@ def _description(prompt: str) -> str:
 
 def _create(event: Event, title: str, description: str) -> tuple[str, str]:
     from ..core.models import NewTask
-    from .state import active_task, open_store, session_for
+    from .state import active_task, claude_session, open_store
 
     prompt_id = event.text("prompt_id")
     with open_store(event) as store:
-        session = session_for(store, event)
+        session = claude_session(store, event)
         context: dict[str, object] = {"source": "claude-code", "claude_session": event.session_id}
         previous = active_task(store, session)
         if previous is not None and previous.status.value not in ("completed", "cancelled"):

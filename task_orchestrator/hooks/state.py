@@ -50,7 +50,7 @@ def open_store(
     return TaskStore.open(path, create=create, busy_timeout=busy_timeout)
 
 
-def session_for(store: TaskStore, event: Event) -> Session:
+def claude_session(store: TaskStore, event: Event) -> Session:
     """This Claude Code session. An existing one keeps its workspace even if the cwd moved
     (the model may ``cd`` into a subfolder or elsewhere); a new one takes the cwd's."""
     found = store.find_session(CLIENT, event.session_id)
