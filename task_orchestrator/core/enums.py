@@ -1,96 +1,25 @@
 """The one source of truth for statuses, complexities, task types and specialists.
 
 The server's input schemas are built from these classes, so a model sees exactly the values
-the store accepts.
-
-They behave as ``(str, enum.Enum)`` classes do for everything this project uses (members
-equal to their string, ``Status("pending")`` looks up a member or raises ValueError,
-iteration in definition order, ``.value``, ``.name``), and type checkers see them as exactly
-that. At run time they are :class:`Choice` classes instead, because ``import enum`` (with
-functools and collections, which it loads) costs about 7 ms: half of Python's own start-up,
-on every hook. tests/core/test_enums.py holds both side by side.
+the store accepts. They are ``(str, enum.Enum)`` classes: a member equals its string and is
+stored, serialized and printed as it. ``enum`` costs a hook about 0.7 ms to import, below
+what a start-up trick must save to be kept (docs/ARCHITECTURE.md, "The hook path").
 """
 
 from __future__ import annotations
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from enum import Enum
-    from typing import Any
+from enum import Enum
 
-    class StrEnum(str, Enum):
-        """What type checkers see."""
 
-else:
+class StrEnum(str, Enum):
+    """A closed set of strings (``enum.StrEnum`` is 3.11+; we support 3.10): ``str()`` and
+    f-strings give the value, as they do for ``enum.StrEnum``."""
 
-    class _ChoiceType(type):
-        """Makes each UPPER_CASE string attribute of a class body a member of the class."""
+    def __str__(self) -> str:
+        return str.__str__(self)
 
-        def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any]) -> Any:
-            cls = super().__new__(mcs, name, bases, namespace)
-            cls._members = {}
-            cls._names = {}
-            for key, value in namespace.items():
-                if key.isupper() and isinstance(value, str):
-                    member = str.__new__(cls, value)
-                    setattr(cls, key, member)
-                    cls._members[value] = member
-                    cls._names[value] = key
-            return cls
-
-        def __iter__(cls) -> Any:
-            return iter(cls._members.values())
-
-        def __len__(cls) -> int:
-            return len(cls._members)
-
-    class StrEnum(str, metaclass=_ChoiceType):
-        """A closed set of strings; see the module docstring."""
-
-        __slots__ = ()
-
-        def __new__(cls, value: object) -> Any:
-            try:
-                return cls._members[value]
-            except (KeyError, TypeError):
-                raise ValueError(f"{value!r} is not a valid {cls.__qualname__}") from None
-
-        @property
-        def value(self) -> str:
-            return str.__str__(self)
-
-        @property
-        def name(self) -> str:
-            return type(self)._names[self]
-
-        __str__ = str.__str__
-
-        def __repr__(self) -> str:
-            return f"<{type(self).__name__}.{self.name}: {str.__repr__(self)}>"
-
-        def __reduce__(self) -> Any:
-            return type(self), (str.__str__(self),)
-
-        def __copy__(self) -> Any:
-            return self
-
-        def __deepcopy__(self, memo: Any) -> Any:
-            return self
-
-        @classmethod
-        def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
-            """For the server's pydantic models: accept the values, hand back the member,
-            serialize as the plain string (only pydantic calls this, so only the server
-            imports pydantic_core)."""
-            from pydantic_core import core_schema
-
-            return core_schema.no_info_after_validator_function(
-                cls,
-                core_schema.literal_schema([m.value for m in cls]),
-                serialization=core_schema.to_string_ser_schema(),
-                ref=cls.__name__,
-                metadata={"pydantic_js_updates": {"title": cls.__name__}},
-            )
+    def __format__(self, spec: str) -> str:
+        return str.__format__(str.__str__(self), spec)
 
 
 class Status(StrEnum):

@@ -1,5 +1,5 @@
 """The hook path imports only the standard library and our core: never click, pydantic, mcp,
-psutil or tomlkit (DESIGN.md sections 2 and 7). Checked with ``python -X importtime`` on the
+psutil or tomlkit (docs/ARCHITECTURE.md, "The hook path"). Checked with ``python -X importtime`` on the
 real command, for every event, with payloads that reach the store."""
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from task_orchestrator.core.store import TaskStore
 from task_orchestrator.hooks.events import HANDLERS
 from task_orchestrator.hooks.spec import HOOK_SPECS
 
-# The last nine cost a hook 0.6 to 12 ms each (core/record.py, core/root.py, core/db.py and
-# hooks/runner.py say how we avoid them).
+# From logging on, each costs a hook 2 to 10 ms to import, and the hook path does without
+# it (docs/ARCHITECTURE.md, "The hook path", has the measurements). enum and re cost under
+# 2 ms together and are used.
 FORBIDDEN = (
     "click",
     "pydantic",
@@ -39,9 +40,6 @@ FORBIDDEN = (
     "datetime",
     "importlib",
     "base64",
-    # About 8 ms together (re loads enum); hooks/classify.py scans prompts without them.
-    "re",
-    "enum",
 )
 
 
