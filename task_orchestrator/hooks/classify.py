@@ -12,8 +12,6 @@ and never tuned on, gives the honest estimate.
 
 from __future__ import annotations
 
-import re
-
 MIN_WORDS = 6
 MAX_SCAN_CHARS = 4_000  # a 10 MB paste is classified on its start; the decision is the same
 TITLE_CHARS = 80
@@ -78,10 +76,80 @@ FILLERS = _words(
     ok okay yes yeah yep sure alright right great so and hey hi claude
     """
 )
-_WORD = re.compile(r"[a-z0-9][a-z0-9'_-]*")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+\S", re.MULTILINE)
-# A dot inside "client.py" or "3.10" ends no sentence: it must be followed by a space.
-_SENTENCE_END = re.compile(r"[.!?]+(?:\s+|$)|\n+")
+# Three scanners below stand in for the regular expressions they were written as (quoted in
+# each): importing re, with the enum module it loads and the compiling of the patterns, costs
+# a question's UserPromptSubmit about 3 ms of its 11, on every prompt a user sends
+# (docs/ARCHITECTURE.md, "The hook path"). tests/hooks/test_hooks_classify_scan.py checks
+# them against those expressions on generated text.
+_WORD_START = "abcdefghijklmnopqrstuvwxyz0123456789"
+_WORD_BYTES = bytes(b if chr(b) in _WORD_START + "'_-" else 32 for b in range(256))
+
+
+def word_list(lowered: str) -> list[str]:
+    """``re.findall(r"[a-z0-9][a-z0-9'_-]*", lowered)``: each run of word characters, from
+    its first letter or digit on. Non-ASCII characters become "?" first, a separator."""
+    runs = lowered.encode("ascii", "replace").translate(_WORD_BYTES).split()
+    return [w.decode("ascii") for w in (r.lstrip(b"'_-") for r in runs) if w]
+
+
+def count_list_items(text: str) -> int:
+    r"""``len(re.findall(r"^\s*(?:[-*\u2022]|\d+[.)])\s+\S", text, re.MULTILINE))``: lines
+    that open with a bullet or a number and then some text."""
+    count, start, n = 0, 0, len(text)
+    while start < n:
+        j = start
+        while j < n and text[j].isspace():  # like \s*, this may run over blank lines
+            j += 1
+        k = -1
+        if j < n and text[j] in "-*\u2022":
+            k = j + 1
+        elif j < n and text[j].isdecimal():
+            k = j + 1
+            while k < n and text[k].isdecimal():
+                k += 1
+            k = k + 1 if k < n and text[k] in ".)" else -1
+        if 0 < k < n and text[k].isspace():
+            while k < n and text[k].isspace():
+                k += 1
+            if k < n:
+                count += 1
+                j = k + 1
+        start = text.find("\n", j) + 1 if j < n else n
+        if start == 0:
+            break
+    return count
+
+
+def split_sentences(text: str) -> list[str]:
+    r"""``re.split(r"[.!?]+(?:\s+|$)|\n+", text)``: a run of . ! ? ends a sentence only when
+    space or the end follows (a dot inside "client.py" or "3.10" ends none), and so does a
+    run of newlines."""
+    pieces: list[str] = []
+    start = i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch in ".!?":
+            j = i + 1
+            while j < n and text[j] in ".!?":
+                j += 1
+            if j < n and not text[j].isspace():
+                i = j
+                continue
+            end = j
+            while end < n and text[end].isspace():
+                end += 1
+        elif ch == "\n":
+            end = i + 1
+            while end < n and text[end] == "\n":
+                end += 1
+        else:
+            i += 1
+            continue
+        pieces.append(text[start:i])
+        start = i = end
+    pieces.append(text[start:])
+    return pieces
 
 
 class Verdict:
@@ -116,7 +184,7 @@ def _strip_openers(words: list[str]) -> tuple[list[str], bool]:
 
 def _imperative(sentence: str) -> tuple[bool, bool]:
     """(starts with a work verb, had a polite opener) for one sentence."""
-    words, polite = _strip_openers(_WORD.findall(sentence.lower()))
+    words, polite = _strip_openers(word_list(sentence.lower()))
     first = words[0] if words else ""
     # "set up", "clean up", "speed up", "hook up": the verb carries the meaning.
     return first in WORK_VERBS or first == "hook", polite
@@ -130,16 +198,16 @@ def classify(prompt: str) -> Verdict:
         return Verdict(False, "slash command" if text[0] == "/" else "shell command")
     if text[0] == "#" and "\n" not in text:
         return Verdict(False, "memory note")
-    words = _WORD.findall(text.lower())
+    words = word_list(text.lower())
     if len(words) < MIN_WORDS:
         return Verdict(False, f"fewer than {MIN_WORDS} words")
-    sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
+    sentences = [s for s in split_sentences(text) if s.strip()]
     first_is_work, polite = _imperative(sentences[0])
     raw_first = words[0]
     is_question = text.rstrip().endswith("?") or raw_first in QUESTION_WORDS
     if first_is_work and (polite or not is_question):
         return Verdict(True, "imperative work request")
-    if len(_LIST_ITEM.findall(text)) >= 2:
+    if count_list_items(text) >= 2:
         return Verdict(True, "a list of things to do")
     # A description first, the instruction after: "X crashes when Y. Please fix it."
     for sentence in sentences[1:]:
@@ -154,7 +222,7 @@ def classify(prompt: str) -> Verdict:
 def title_from(prompt: str) -> str:
     """A task title from the prompt's first line: openers dropped, cut at a word boundary."""
     line = next((ln.strip() for ln in prompt.strip().splitlines() if ln.strip()), "")
-    first = _SENTENCE_END.split(line)[0].strip() or line
+    first = split_sentences(line)[0].strip() or line
     words = first.split()
     lowered = [w.lower().strip(",;:") for w in words]
     stripped, _ = _strip_openers(lowered)
