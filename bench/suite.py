@@ -66,6 +66,13 @@ SECTIONS = (
         ["--tasks", "10000", "--runs", "21"],
     ),
     Section(
+        "imports",
+        "Start-up: what each standard module would cost a hook (the tricks' evidence)",
+        "bench_imports.py",
+        ["--runs", "40"],
+        ["--runs", "15"],
+    ),
+    Section(
         "packaging",
         "Packaging: start-up of each shipped form (needs dist/ from packaging/build.py)",
         "bench_packaging.py",

@@ -15,7 +15,7 @@ from .models import (
 from .rules import UNFINISHED_CHILD_SQL
 from .transitions import status_columns
 
-# Set by type checkers only; typing costs the hooks about 3 ms at run time.
+# Not typing.TYPE_CHECKING: docs/ARCHITECTURE.md, "The hook path".
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import sqlite3

@@ -1,8 +1,8 @@
 """``loads`` and ``dumps`` as the ``json`` package does them, without importing it.
 
-``import json`` costs a hook about 8 ms: json.decoder and json.scanner import ``re``, which
-loads enum, functools and collections; that is more than half of Python's own start-up, on
-every Claude Code event. The parsing and encoding themselves are C functions of the ``_json``
+``import json`` costs a hook about 3 to 4 ms (json.decoder and json.scanner import ``re``;
+``bench/bench_imports.py`` measures it), on every Claude Code event: more than a start-up
+trick must save to stay (docs/ARCHITECTURE.md, "The hook path"). The parsing and encoding themselves are C functions of the ``_json``
 module, which imports nothing; this module drives them the way json.decoder and json.encoder
 do, with json's defaults. Where ``_json`` is missing or does not take these arguments (another
 Python implementation or version), everything goes through ``json`` itself: slower, never
@@ -13,7 +13,7 @@ tests/core/test_fastjson.py compares both on generated documents.
 
 from __future__ import annotations
 
-# Set by type checkers only; typing costs the hooks about 3 ms at run time.
+# Not typing.TYPE_CHECKING: docs/ARCHITECTURE.md, "The hook path".
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable

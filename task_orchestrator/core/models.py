@@ -9,7 +9,7 @@ from . import fastjson
 from .enums import ArtifactType, Complexity, Specialist, Status, TaskType
 from .record import FrozenRecord, Record
 
-# Set by type checkers only; typing costs the hooks about 3 ms at run time.
+# Not typing.TYPE_CHECKING: docs/ARCHITECTURE.md, "The hook path".
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import sqlite3

@@ -19,7 +19,7 @@ from .models import (
 )
 from .record import Record
 
-# Set by type checkers only; typing costs the hooks about 3 ms at run time.
+# Not typing.TYPE_CHECKING: docs/ARCHITECTURE.md, "The hook path".
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable

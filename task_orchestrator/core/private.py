@@ -27,7 +27,7 @@ FILE_MODE = 0o600
 _OTHERS = 0o077  # the group's and everyone else's bits
 _POSIX = os.name != "nt"  # Windows has no mode bits to speak of: nothing to tighten there
 
-# Set by type checkers only; typing costs the hooks about 3 ms at run time.
+# Not typing.TYPE_CHECKING: docs/ARCHITECTURE.md, "The hook path".
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import io

@@ -8,7 +8,7 @@ building each dataclass runs ``exec``: about 12 ms together here, most of a hook
 
 from __future__ import annotations
 
-# Set by type checkers only; typing costs the hooks about 3 ms at run time.
+# Not typing.TYPE_CHECKING: docs/ARCHITECTURE.md, "The hook path".
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, ClassVar

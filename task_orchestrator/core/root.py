@@ -14,7 +14,7 @@ import sys
 ENV_HOME = "TASK_ORCHESTRATOR_HOME"
 APP_NAME = "task-orchestrator"
 
-# Set by type checkers only; typing costs a hook about 3 ms at run time.
+# Not typing.TYPE_CHECKING: docs/ARCHITECTURE.md, "The hook path".
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping

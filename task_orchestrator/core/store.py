@@ -34,7 +34,7 @@ from .sessions import SessionsMixin
 from .transitions import check_transition, coerce_status, status_columns
 from .views import ViewsMixin
 
-# Set by type checkers only; typing costs the hooks about 3 ms at run time.
+# Not typing.TYPE_CHECKING: docs/ARCHITECTURE.md, "The hook path".
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import sqlite3

@@ -10,7 +10,7 @@ sees these edges like any other.
 
 from __future__ import annotations
 
-# Not typing.TYPE_CHECKING: docs/ARCHITECTURE.md, "Hook events and the spool".
+# Not typing.TYPE_CHECKING: docs/ARCHITECTURE.md, "The hook path".
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -16,7 +16,7 @@ from .settings import Settings
 
 FILE_TOOLS = frozenset({"Write", "Edit", "MultiEdit", "NotebookEdit"})
 TASK_TOOLS = frozenset({"TaskCreate", "TaskUpdate"})
-# Set by type checkers only; typing costs a hook about 3 ms at run time.
+# Not typing.TYPE_CHECKING: docs/ARCHITECTURE.md, "The hook path".
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any

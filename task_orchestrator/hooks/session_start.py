@@ -22,7 +22,7 @@ from .protocol import Event, after_answer, context_answer, message_answer
 from .settings import Settings
 from .state import CLIENT, active_task, open_store
 
-# Set by type checkers only; typing costs the hooks about 3 ms at run time.
+# Not typing.TYPE_CHECKING: docs/ARCHITECTURE.md, "The hook path".
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import sqlite3

@@ -34,7 +34,7 @@ from ..core import fastjson
 from ..core.root import data_root
 from .events import SPOOLED
 
-# Not typing.TYPE_CHECKING: docs/ARCHITECTURE.md, "Hook events and the spool".
+# Not typing.TYPE_CHECKING: docs/ARCHITECTURE.md, "The hook path".
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..core.store import TaskStore

@@ -1,5 +1,6 @@
 """The classifier's scanners give what the regular expressions they replace give (they stand
-in for them because importing re costs the UserPromptSubmit hook about 8 ms)."""
+in for them because importing re, with enum and the compiling of the patterns, costs a
+question's UserPromptSubmit hook about 3 ms)."""
 
 from __future__ import annotations
 
