@@ -8,7 +8,7 @@ import json
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,6 @@ class Change:
     via: str = "file"
     diff: str = ""
     restart: str = ""
-    details: dict[str, Any] = field(default_factory=dict)
 
     @property
     def wrote(self) -> bool:
