@@ -16,6 +16,7 @@ SCRIPT = "task-orchestrator"
 
 
 def is_frozen() -> bool:
+    """Whether this is the PyInstaller binary rather than a Python install."""
     return bool(getattr(sys, "frozen", False))
 
 

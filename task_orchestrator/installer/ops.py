@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from ..core.paths import Paths
-from ..core.subproc import clean_env
 from ..errors import UserError
 from . import fileops
 from .catalog import SERVER_NAME, ClientSpec, Env, Where, resolve
+from .subproc import clean_env
 from .writers import writer_for
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..core import private
+from .launcher import is_frozen
 
 PROGRAM = "task-orchestrator"
 
@@ -44,7 +45,7 @@ class Runtime:
         meipass = getattr(sys, "_MEIPASS", None)
         return cls(
             executable=Path(sys.executable).absolute(),
-            frozen=bool(getattr(sys, "frozen", False)),
+            frozen=is_frozen(),
             bundle_dir=Path(meipass) if meipass else None,
         )
 
