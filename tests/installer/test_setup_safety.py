@@ -13,11 +13,11 @@ import pytest
 from task_orchestrator.core.paths import default_paths
 from task_orchestrator.errors import UserError
 from task_orchestrator.installer import fileops
-from task_orchestrator.installer.catalog import Env, load_catalog, resolve
+from task_orchestrator.installer.catalog import Env, load_clients, resolve
 from task_orchestrator.installer.ops import restore
 from task_orchestrator.installer.setup import install, uninstall
 
-CATALOG = load_catalog()
+CATALOG = load_clients()
 ORIGINAL = '{\n  "mcpServers": {\n    "other": {"command": "x"}\n  }\n}\n'
 
 
