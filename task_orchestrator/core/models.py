@@ -1,4 +1,4 @@
-"""What the store holds and takes, as plain records (core/record.py says why not
+"""What the store holds and takes, as plain records (core/recordtype.py says why not
 dataclasses). No pydantic here either: this is on the hook path."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import time
 
 from . import fastjson
 from .enums import ArtifactType, Complexity, Specialist, Status, TaskType
-from .record import FrozenRecord, Record
+from .recordtype import FrozenRecord, Record
 
 # Set by type checkers only; typing costs the hooks about 3 ms at run time.
 TYPE_CHECKING = False

@@ -17,7 +17,7 @@ from .models import (
     MAX_TITLE,
     NewTask,
 )
-from .record import Record
+from .recordtype import Record
 
 # Set by type checkers only; typing costs the hooks about 3 ms at run time.
 TYPE_CHECKING = False

@@ -20,7 +20,7 @@ from task_orchestrator.core.store import TaskStore
 from task_orchestrator.hooks.runner import MODULES
 from task_orchestrator.hooks.spec import HOOK_SPECS
 
-# The last nine cost a hook 0.6 to 12 ms each (core/record.py, core/root.py, core/db.py and
+# The last nine cost a hook 0.6 to 12 ms each (core/recordtype.py, core/root.py, core/db.py and
 # hooks/runner.py say how we avoid them).
 FORBIDDEN = (
     "click",
