@@ -2,7 +2,7 @@
 
 A downloaded binary usually sits in a Downloads folder that the user will tidy up; a path
 registered in every client config must outlive that. So setup first copies the running
-binary to a per-user place under our data root (platformdirs, or ``TASK_ORCHESTRATOR_HOME``)::
+binary to a per-user place under our data root (core/root.py, or ``TASK_ORCHESTRATOR_HOME``)::
 
     <root>/bin/<version>/task-orchestrator[.exe]   the binary (onedir: plus its _internal/)
     <root>/bin/task-orchestrator                   POSIX: a symlink to the current version
