@@ -13,7 +13,15 @@ from ..errors import UserError
 from . import fileops, hookreg, launcher
 from .catalog import ClientSpec, Env, OSName, load_clients, resolve
 from .detect import Detection, detect, running_process_names
-from .ops import Change, entry_state, install_one, save_manifest, unified_diff, uninstall_one
+from .ops import (
+    Change,
+    EntryStatus,
+    entry_state,
+    install_one,
+    save_manifest,
+    unified_diff,
+    uninstall_one,
+)
 
 HOOKS_ID = "claude-code-hooks"
 
@@ -41,7 +49,7 @@ class Row:
     detection: Detection
     scope: str
     path: str
-    state: str
+    status: EntryStatus
 
 
 def survey(env: Env, scope: str = "user", *, processes: bool = True) -> list[Row]:
@@ -52,10 +60,10 @@ def survey(env: Env, scope: str = "user", *, processes: bool = True) -> list[Row
         d = detect(client, env, names)
         where = resolve(client, scope, env)
         if where is None:
-            rows.append(Row(client, d, scope, "-", f"no {scope} scope"))
+            rows.append(Row(client, d, scope, "-", EntryStatus("no-scope", f"no {scope} scope")))
             continue
-        state = entry_state(client, where, program, launcher.server_args())
-        rows.append(Row(client, d, scope, str(where.path), state))
+        status = entry_state(client, where, program, launcher.server_args())
+        rows.append(Row(client, d, scope, str(where.path), status))
     return rows
 
 

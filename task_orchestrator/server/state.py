@@ -97,7 +97,7 @@ class ClientState:
         root = find_workspace(path)
         why = unsuitable_workspace(root)
         if why is not None:
-            came_from = {"argument": "working_directory"}.get(source.split(":")[0], source)
+            came_from = {"argument": "working_directory"}.get(source, source)
             raise InvalidInput(
                 f"{why} (from {came_from}), not a project folder: tasks and documents would "
                 "land among unrelated files. Call orchestrator_initialize_session with "
