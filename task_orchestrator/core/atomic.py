@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 
+# Type checkers only: docs/ARCHITECTURE.md, "Start-up budget of the hook path".
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable

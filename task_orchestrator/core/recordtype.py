@@ -2,7 +2,7 @@
 
 ``import dataclasses`` pulls in ``inspect`` (and with it ``ast``, ``dis``, ``tokenize``), and
 building each dataclass runs ``exec``: about 12 ms together here, most of a hook's budget
-(DESIGN.md section 7). A :class:`Record` keeps what we used of them: named fields in
+(docs/ARCHITECTURE.md, "Start-up budget of the hook path"). A :class:`Record` keeps what we used of them: named fields in
 ``__slots__``, keyword construction with defaults, equality, repr and ``as_dict``.
 """
 

@@ -1,9 +1,9 @@
 """Reading and writing files that are not ours: atomic replace, lock, backups, manifest.
 
-The rules (DESIGN.md section 6, the failures of other installers): write through symlinks
-to their target, keep the file mode, never leave a half-written file (temp file in the same
-folder, fsync, os.replace), keep a backup of the original before our first change, and
-record what we own so that uninstall and doctor can recognise it.
+Write through symlinks to their target, keep the file mode, never leave a half-written
+file (core/atomic.py), keep a backup of the original before our first change, and record
+what we own so that uninstall and doctor can recognise it. docs/ARCHITECTURE.md, "Client
+configs", says why.
 """
 
 from __future__ import annotations

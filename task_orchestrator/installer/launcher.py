@@ -1,7 +1,7 @@
 """The absolute command that clients and hooks start.
 
-GUI clients get a minimal PATH, so a bare ``task-orchestrator`` or ``python`` is not found
-(DESIGN.md section 8): we always register an absolute path.
+GUI clients get a minimal PATH, so a bare ``task-orchestrator`` or ``python`` is not found:
+we always register an absolute path (docs/ARCHITECTURE.md, "Registered commands and PATH").
 """
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ def hook_command(program: str, *, frozen: bool | None = None) -> list[str]:
     interpreter beside the console script with :data:`HOOK_CODE`, not the console script:
     pip's wrapper imports ``re``, which with enum, functools and collections costs about
     8 ms, more than half of Python's start-up and a third of a hook's whole budget
-    (DESIGN.md section 7; bench/bench_hooks.py). Both live in the venv's bin folder, so the
-    path is as stable as the console script's.
+    (docs/ARCHITECTURE.md, "Start-up budget of the hook path"; bench/bench_hooks.py). Both
+    live in the venv's bin folder, so the path is as stable as the console script's.
     """
     if is_frozen() if frozen is None else frozen:
         return [program]
