@@ -7,9 +7,8 @@ interpreter beside the ``task-orchestrator`` console script, ``-I -c`` our entry
 ``hook EVENT``; installer/launcher.py says why not the console script itself), with a
 realistic payload on stdin, against a store seeded with ``--tasks`` tasks, and
 ``python -c pass`` interleaved with it in the same rounds, so the ratio is taken under the
-same machine load. Prints a Markdown table: median and 95th
-percentile per event, and their ratio to ``python -c pass`` (budget: 2.5, DESIGN.md section 7);
-``--figures FILE`` also writes every figure as JSON (bench/figures.py).
+same machine load. Prints a Markdown table: median and 95th percentile per event, and their
+ratio to ``python -c pass`` (budget: 2.5, docs/ARCHITECTURE.md, "The hook path"); ``--figures FILE`` also writes every figure as JSON (bench/figures.py).
 
 The package is byte-compiled first, as pip does when it installs a wheel; without that every
 run would compile our modules again (this environment sets PYTHONDONTWRITEBYTECODE).

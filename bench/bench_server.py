@@ -179,7 +179,7 @@ def tools_list_size(env: dict[str, str]) -> int:
 # Budgets at 100,000 tasks (ms), from the issue.
 BUDGETS_MS = {"plan_task (10 subtasks)": 3, "query_tasks (one page of 20)": 10, "get_status": 50}
 BUDGET_SIZE = 100_000
-SPAWN_BUDGET = 1.2  # spawn / import, DESIGN.md section 7
+SPAWN_BUDGET = 1.2  # spawn / import: docs/ARCHITECTURE.md, "The hook path"
 
 
 def slug_call(label: str) -> str:

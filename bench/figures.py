@@ -15,7 +15,8 @@ holds the rules):
 - ``info``: reported, never compared: tails (p95), sample counts, and counts that depend on
   how the scheduler interleaved processes; they vary too much between runs to judge.
 
-``budget``, where DESIGN.md or an issue sets one, is the upper bound the value must stay under.
+``budget``, where one is set (docs/ARCHITECTURE.md, "The hook path", or
+the bench script itself), is the upper bound the value must stay under.
 """
 
 from __future__ import annotations

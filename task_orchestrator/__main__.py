@@ -1,5 +1,6 @@
 """Entry points. ``hook`` is dispatched before click is imported: hooks run on every Claude
-Code event and must not pay for the CLI framework (DESIGN.md section 2)."""
+Code event and must not pay for the CLI framework (docs/ARCHITECTURE.md, "The hook
+path")."""
 
 from __future__ import annotations
 

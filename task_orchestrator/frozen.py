@@ -62,8 +62,11 @@ def main(argv: list[str] | None = None) -> int:
     argv0 = sys.argv[0] if sys.argv else sys.executable
     args = sys.argv[1:] if argv is None else list(argv)
     setup = setup_args(argv0, args)
-    if setup is not None and getattr(sys, "frozen", False) and installs(setup):
-        self_install()
+    if setup is not None and installs(setup):
+        from .installer.selfinstall import is_frozen
+
+        if is_frozen():
+            self_install()
     if program_name(argv0) == SETUP_PROGRAM or not args:
         code = setup_main(args)
     else:

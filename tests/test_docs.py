@@ -43,7 +43,7 @@ def test_quick_start_is_two_commands_and_ci_runs_the_second() -> None:
 
 
 def test_every_client_in_the_catalog_is_in_the_readme() -> None:
-    from task_orchestrator.installer.catalog import load_catalog
+    from task_orchestrator.installer.catalog import load_clients
 
-    missing = [cid for cid in load_catalog() if f"`{cid}`" not in README]
+    missing = [cid for cid in load_clients() if f"`{cid}`" not in README]
     assert not missing, f"README's client table lacks {missing}"

@@ -1,4 +1,4 @@
-"""The hook path and the core import only the standard library (and platformdirs)."""
+"""The hook path and the core import only the standard library."""
 
 from __future__ import annotations
 

@@ -19,8 +19,8 @@ import errno
 import hashlib
 import os
 import stat
-import tempfile
 
+from .atomic import replace_file
 from .errors import InvalidInput, shown
 from .models import Workspace
 from .store import TaskStore
@@ -126,7 +126,9 @@ def write_document(
         if kind is None:
             _write_new(target, data)
         else:
-            _replace_ours(target, data)
+            # Replaced, not rewritten in place: a reader never sees half a document. It
+            # keeps its mode; a leftover temp file is recognisably ours.
+            replace_file(target, data, fsync_folder=True, suffix=".task-orchestrator.tmp")
     except OSError as exc:
         for path in reversed(made):  # the folders made for it go too
             with contextlib.suppress(OSError):
@@ -185,19 +187,3 @@ def _write_new(target: str, data: bytes) -> None:
     except BaseException:
         os.unlink(target)
         raise
-
-
-def _replace_ours(target: str, data: bytes) -> None:
-    folder = os.path.dirname(target)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".task-orchestrator-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, stat.S_IMODE(os.lstat(target).st_mode))
-        os.replace(tmp, target)
-        tmp = ""
-    finally:
-        if tmp:
-            os.unlink(tmp)

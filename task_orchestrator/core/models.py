@@ -1,4 +1,4 @@
-"""What the store holds and takes, as plain records (core/record.py says why not
+"""What the store holds and takes, as plain records (core/recordtype.py says why not
 dataclasses). No pydantic here either: this is on the hook path."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import time
 
 from . import fastjson
 from .enums import ArtifactType, Complexity, Specialist, Status, TaskType
-from .record import FrozenRecord, Record
+from .recordtype import FrozenRecord, Record
 
 # Not typing.TYPE_CHECKING: docs/ARCHITECTURE.md, "The hook path".
 TYPE_CHECKING = False
@@ -27,8 +27,6 @@ MAX_SUMMARY = 4_000
 MAX_FILE_PATHS = 200
 MAX_PATH_CHARS = 4_096  # PATH_MAX on Linux; longer is no path any system can open
 
-ISO_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
-
 
 def iso_from_epoch(seconds: float) -> str:
     """UTC timestamps as fixed-width ISO strings, so text order is time order. Built with
@@ -42,14 +40,6 @@ def iso_from_epoch(seconds: float) -> str:
 
 def now_iso() -> str:
     return iso_from_epoch(time.time())
-
-
-def parse_iso(value: str) -> float:
-    """Seconds since the epoch of a timestamp written by :func:`now_iso`."""
-    import calendar
-
-    head, _, frac = value.rstrip("Z").partition(".")
-    return calendar.timegm(time.strptime(head, "%Y-%m-%dT%H:%M:%S")) + float(f"0.{frac or 0}")
 
 
 def _from_row(row: sqlite3.Row) -> dict[str, Any]:
@@ -162,15 +152,6 @@ class Task(FrozenRecord):
             depends_on=depends_on,
         )
         return cls(**values)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: enums as their values, dependencies as a list."""
-        data = self.as_dict()
-        for key in ("status", "task_type", "complexity", "specialist"):
-            data[key] = str(data[key])
-        data["context"] = dict(self.context)
-        data["depends_on"] = list(self.depends_on)
-        return data
 
 
 class Artifact(FrozenRecord):

@@ -10,7 +10,7 @@ import time
 
 from .enums import Status
 from .models import Task, iso_from_epoch
-from .record import Record
+from .recordtype import Record
 from .store import TaskStore
 
 STATUS_MARK = {

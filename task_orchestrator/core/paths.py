@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .record import FrozenRecord
+from .recordtype import FrozenRecord
 from .root import APP_NAME, ENV_HOME, data_root
 
 __all__ = ["APP_NAME", "ENV_HOME", "Paths", "default_paths"]

@@ -17,7 +17,7 @@ from .models import (
     MAX_TITLE,
     NewTask,
 )
-from .record import Record
+from .recordtype import Record
 
 # Not typing.TYPE_CHECKING: docs/ARCHITECTURE.md, "The hook path".
 TYPE_CHECKING = False

@@ -14,7 +14,8 @@ the root is made here, so the rule has one home:
 The process umask is never changed: it is one value for the whole process (threads
 included), and the client configs we write outside the root must keep following it.
 
-Only ``os`` and ``stat`` (which ``os`` has already loaded): the hooks use this on every event.
+Only ``os`` and ``stat`` (which ``os`` has already loaded), and core/atomic.py (only ``os``)
+when a file is written: the hooks use this on every event.
 """
 
 from __future__ import annotations
@@ -95,25 +96,13 @@ def create_new(path: str | os.PathLike[str]) -> bool:
 
 
 def write_file(path: str | os.PathLike[str], data: bytes) -> None:
-    """Replace ``path`` with ``data``, whole or not at all (a temp file beside it, renamed
-    over it), 0600. For small files of ours that a reader may open at any moment."""
-    path = os.fspath(path)
-    temp = f"{path}.{os.getpid()}.tmp"
-    try:
-        fd = open_file(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-        finally:
-            os.close(fd)
-        os.replace(temp, path)
-    except BaseException:
-        try:  # noqa: SIM105 - contextlib would be one more import on the hook path
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
+    """Replace ``path`` with ``data``, whole or not at all, 0600. For small files of ours
+    that a reader may open at any moment."""
+    # Imported here: most hooks write nothing, and their answers load as few modules as
+    # tests/hooks/test_hooks_imports.py allows.
+    from .atomic import replace_file
+
+    replace_file(path, data, mode=FILE_MODE)
 
 
 def stricter(mode: int) -> int:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from .enums import TERMINAL, Status
 from .models import Task
-from .record import FrozenRecord
+from .recordtype import FrozenRecord
 
 #: The tail of a WHERE clause over ``tasks t`` that holds exactly for ready tasks (see the
 #: module docstring); callers add the workspace and the order.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .enums import ArtifactType
 from .models import Task
-from .record import FrozenRecord
+from .recordtype import FrozenRecord
 from .rules import PlanProgress, plan_progress
 from .store import TaskStore
 

@@ -9,11 +9,6 @@ from __future__ import annotations
 
 import os
 
-# Not typing.TYPE_CHECKING: docs/ARCHITECTURE.md, "The hook path".
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from pathlib import Path
-
 # Checked in order at each level, walking up. A VCS root wins over a build file because
 # monorepos carry a pyproject.toml or package.json in every package.
 VCS_MARKERS = (".git", ".hg", ".svn", ".jj")
@@ -36,12 +31,6 @@ def normalize_str(path: str | os.PathLike[str]) -> str:
     """Absolute, symlinks resolved, ``~`` expanded; the form stored in the database. Plain
     ``os.path``: the hooks call this on every event and pathlib costs them about 4 ms."""
     return os.path.realpath(os.path.expanduser(os.fspath(path)))
-
-
-def normalize(path: str | os.PathLike[str]) -> Path:
-    from pathlib import Path
-
-    return Path(normalize_str(path))
 
 
 def find_workspace(directory: str | os.PathLike[str]) -> str:
@@ -69,13 +58,6 @@ def find_workspace(directory: str | os.PathLike[str]) -> str:
             if any(os.path.exists(os.path.join(level, marker)) for marker in markers):
                 return level
     return start
-
-
-def resolve_workspace(directory: str | os.PathLike[str]) -> Path:
-    """:func:`find_workspace` as a ``Path``."""
-    from pathlib import Path
-
-    return Path(find_workspace(directory))
 
 
 # Folders that hold a system or many people's folders, never one project: a workspace here

@@ -3,8 +3,8 @@
 The store half of the check (opens, schema current, quick_check) lives in session_start.py
 because it needs the store open anyway. Claude Code reads MCP servers from ``~/.claude.json``
 (or ``$CLAUDE_CONFIG_DIR/.claude.json``): top-level ``mcpServers`` for user scope and
-``projects[<path>].mcpServers`` for local scope, plus ``.mcp.json`` in the project (DESIGN.md
-section 6). ``~/.claude.json`` is rewritten by Claude Code all the time and can be large, so
+``projects[<path>].mcpServers`` for local scope, plus ``.mcp.json`` in the project.
+``~/.claude.json`` is rewritten by Claude Code all the time and can be large, so
 it is searched as text, and only its ``mcpServers`` objects are parsed.
 """
 

@@ -186,7 +186,7 @@ def existing_paths(spec: PerOS, env: Env) -> list[Path]:
 
 
 @lru_cache(maxsize=1)
-def load_catalog() -> dict[str, ClientSpec]:
+def load_clients() -> dict[str, ClientSpec]:
     """Every client data file, in the order of their ids' first appearance in ORDER."""
     folder = resources.files("task_orchestrator.client_configs")
     clients: dict[str, ClientSpec] = {}

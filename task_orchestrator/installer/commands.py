@@ -15,6 +15,7 @@ from ..errors import EXIT_OK, EXIT_USER
 
 if TYPE_CHECKING:
     from .ops import Change
+    from .setup import Row
 
 SCOPES = click.Choice(["user", "project", "local"])
 
@@ -48,12 +49,11 @@ def _emit_changes(changes: list[Change], as_json: bool, dry_run: bool) -> int:
     return EXIT_USER if failed else EXIT_OK
 
 
-def _table(rows: list[Any]) -> None:
+def _table(rows: list[Row]) -> None:
     click.echo(f"{'client':<17} {'found':<6} {'scope':<7} {'state':<15} config file")
     for r in rows:
-        state = r.state.split(":")[0]
         found = "yes" if r.detection.found else "no"
-        click.echo(f"{r.client.id:<17} {found:<6} {r.scope:<7} {state:<15} {r.path}")
+        click.echo(f"{r.client.id:<17} {found:<6} {r.scope:<7} {r.status.state:<15} {r.path}")
 
 
 @click.group("setup", invoke_without_command=True)
@@ -216,7 +216,8 @@ def status_command(scope: str, as_json: bool) -> int:
                         "running": r.detection.running,
                         "scope": r.scope,
                         "file": r.path,
-                        "state": r.state,
+                        "state": r.status.state,
+                        "detail": r.status.detail,
                     }
                     for r in rows
                 ],

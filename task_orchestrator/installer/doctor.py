@@ -12,7 +12,7 @@ from typing import Any, TextIO
 from ..core.paths import Paths, default_paths
 from ..errors import UserError
 from . import fileops, hookreg, launcher
-from .catalog import Env, load_catalog, resolve
+from .catalog import Env, load_clients, resolve
 from .writers import writer_for
 
 EXPECTED_TOOLS = 16
@@ -122,7 +122,7 @@ def run_doctor(
             for e in rec["entries"].values()
         }
     )
-    catalog = load_catalog()
+    catalog = load_clients()
     commands: set[tuple[str, tuple[str, ...]]] = set()
     for client_id, scope in configured:
         if client_id not in catalog:

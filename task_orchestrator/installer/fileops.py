@@ -1,9 +1,9 @@
 """Reading and writing files that are not ours: atomic replace, lock, backups, manifest.
 
-The rules (DESIGN.md section 6, the failures of other installers): write through symlinks
-to their target, keep the file mode, never leave a half-written file (temp file in the same
-folder, fsync, os.replace), keep a backup of the original before our first change, and
-record what we own so that uninstall and doctor can recognise it.
+Write through symlinks to their target, keep the file mode, never leave a half-written
+file (core/atomic.py), keep a backup of the original before our first change, and record
+what we own so that uninstall and doctor can recognise it. docs/ARCHITECTURE.md, "Client
+configs", says why.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ import json
 import os
 import signal
 import stat
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ..core import private
+from ..core.atomic import replace_file
 from ..core.paths import Paths
 from ..errors import UserError
 
@@ -81,10 +81,10 @@ def check_writable(path: Path) -> None:
 
 
 def atomic_write(path: Path, text: str | None, *, mode: int | None = None) -> None:
-    """Replace ``path`` with ``text`` (None: delete it), atomically. Call it under
-    :func:`locked`: it removes temp files of ours beside the target as stale. The file
-    keeps its mode (a new one: the umask's) unless ``mode`` is given, as for our own files
-    under the data root."""
+    """Replace ``path`` with ``text`` (None: delete it), atomically, through a symlink to
+    its target. Call it under :func:`locked`: it removes temp files of ours beside the
+    target as stale. The file keeps its mode (a new one: the umask's) unless ``mode`` is
+    given, as for our own files under the data root."""
     target = target_of(path)
     if text is None:
         with contextlib.suppress(FileNotFoundError):
@@ -93,25 +93,14 @@ def atomic_write(path: Path, text: str | None, *, mode: int | None = None) -> No
     check_writable(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_temps(target)
-    if mode is None and target.exists():
-        mode = target.stat().st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8"))
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp makes 0600; a new file gets what the user's umask would give it.
-        os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
-        if FAULT == "kill-before-replace":
-            os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
-        _replace(tmp, target)
-        tmp = ""
-        _fsync_dir(target.parent)
-    finally:
-        if tmp:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    replace_file(
+        target,
+        text.encode("utf-8"),
+        mode=mode,
+        fsync_folder=True,
+        suffix=TEMP_SUFFIX,
+        before_replace=lambda temp: _before_replace(temp, target),
+    )
 
 
 def _remove_stale_temps(target: Path) -> None:
@@ -122,25 +111,11 @@ def _remove_stale_temps(target: Path) -> None:
             stale.unlink()
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _replace(src: str, dst: Path) -> None:
-    # A separate function so the crash test can inject a failure right here.
-    os.replace(src, dst)
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name == "nt":  # directories cannot be opened for fsync on Windows
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def _before_replace(temp: str, target: Path) -> None:
+    """The fault-injection point (:data:`FAULT`); the crash tests replace this function to
+    fail here, with the temp file complete and the target not yet replaced."""
+    if FAULT == "kill-before-replace":
+        os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
 
 
 @contextlib.contextmanager

@@ -4,7 +4,7 @@ Why our own and not a round-trip library: we must change only our entry and keep
 byte (comments, trailing commas, key order, indentation, CRLF, BOM). A parser that records the
 start and end offset of every member is enough to do that by string splicing, and it lets the
 insert and the remove be exact inverses of each other, which is what makes install followed
-by uninstall byte-identical (tests/installer/test_property.py proves it).
+by uninstall byte-identical (tests/installer/test_setup_property.py proves it).
 
 Accepted syntax: JSON plus ``//`` and ``/* */`` comments and trailing commas (what VS Code
 and Zed call JSONC). The BOM is kept as is.

@@ -1,7 +1,7 @@
 """The absolute command that clients and hooks start.
 
-GUI clients get a minimal PATH, so a bare ``task-orchestrator`` or ``python`` is not found
-(DESIGN.md section 8): we always register an absolute path.
+GUI clients get a minimal PATH, so a bare ``task-orchestrator`` or ``python`` is not found:
+we always register an absolute path (docs/ARCHITECTURE.md, "Registered commands and PATH").
 """
 
 from __future__ import annotations
@@ -11,20 +11,15 @@ import sys
 from pathlib import Path
 
 from ..errors import UserError
+from .selfinstall import is_frozen, stable_executable
 
 SCRIPT = "task-orchestrator"
-
-
-def is_frozen() -> bool:
-    return bool(getattr(sys, "frozen", False))
 
 
 def registered_program() -> Path:
     """The program to register: the console script of this environment, or in a frozen build
     the binary's stable installed location."""
     if is_frozen():
-        from .selfinstall import stable_executable
-
         return stable_executable()
     # Not resolved on purpose: in a pipx venv sys.executable is a symlink to the base
     # interpreter, and the console script lives beside the link, not beside its target.
@@ -53,8 +48,8 @@ def hook_command(program: str, *, frozen: bool | None = None) -> list[str]:
     interpreter beside the console script with :data:`HOOK_CODE`, not the console script:
     pip's wrapper imports ``re``, which with enum, functools and collections costs about
     8 ms, more than half of Python's start-up and a third of a hook's whole budget
-    (DESIGN.md section 7; bench/bench_hooks.py). Both live in the venv's bin folder, so the
-    path is as stable as the console script's.
+    (docs/ARCHITECTURE.md, "The hook path"; bench/bench_hooks.py). Both
+    live in the venv's bin folder, so the path is as stable as the console script's.
     """
     if is_frozen() if frozen is None else frozen:
         return [program]

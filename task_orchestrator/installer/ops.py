@@ -8,16 +8,32 @@ import json
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ..core.paths import Paths
-from ..core.subproc import clean_env
 from ..errors import UserError
 from . import fileops
 from .catalog import SERVER_NAME, ClientSpec, Env, Where, resolve
+from .subproc import clean_env
 from .writers import writer_for
+
+#: What one install, uninstall or restore did to one file (``--json``'s ``action``).
+Action = Literal[
+    "installed", "updated", "unchanged", "removed", "absent", "error", "skipped", "restored"
+]
+#: Our entry in one client's config file, as ``status`` reports it. ``no-scope``: the client
+#: has no file for the scope asked about.
+EntryState = Literal["no-file", "not-configured", "current", "outdated", "unparsable", "no-scope"]
+
+
+@dataclass(frozen=True)
+class EntryStatus:
+    state: EntryState
+    #: Why, where there is more to say: the parse error of an unparsable file, the scope
+    #: a client lacks.
+    detail: str = ""
 
 
 @dataclass
@@ -25,12 +41,11 @@ class Change:
     client: str
     scope: str
     path: str
-    action: str  # installed | updated | unchanged | removed | absent | error | skipped
+    action: Action
     message: str = ""
     via: str = "file"
     diff: str = ""
     restart: str = ""
-    details: dict[str, Any] = field(default_factory=dict)
 
     @property
     def wrote(self) -> bool:
@@ -205,23 +220,24 @@ def uninstall_one(
     return change
 
 
-def entry_state(client: ClientSpec, where: Where, program: str, args: list[str]) -> str:
-    """not-configured | current | outdated | unparsable: <msg>."""
+def entry_state(client: ClientSpec, where: Where, program: str, args: list[str]) -> EntryStatus:
+    """Whether the file at ``where`` holds our entry, and whether it is the one we would
+    write now."""
     writer = writer_for(client.format)
     try:
         text = fileops.read_text(where.path)
         if text is None:
-            return "no-file"
+            return EntryStatus("no-file")
         writer.check(text, str(where.path))
         entry = writer.read_entry(text, where.key, SERVER_NAME)
     except UserError as exc:
-        return f"unparsable: {exc}"
+        return EntryStatus("unparsable", str(exc))
     if entry is None:
-        return "not-configured"
+        return EntryStatus("not-configured")
     desired = client.entry_for(program, args)
     if isinstance(entry, dict) and all(entry.get(k) == v for k, v in desired.items()):
-        return "current"
-    return "outdated"
+        return EntryStatus("current")
+    return EntryStatus("outdated")
 
 
 def restore(paths: Paths, manifest: fileops.Manifest, file: str | None) -> list[Change]:

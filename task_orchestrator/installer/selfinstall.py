@@ -2,7 +2,7 @@
 
 A downloaded binary usually sits in a Downloads folder that the user will tidy up; a path
 registered in every client config must outlive that. So setup first copies the running
-binary to a per-user place under our data root (platformdirs, or ``TASK_ORCHESTRATOR_HOME``)::
+binary to a per-user place under our data root (core/root.py, or ``TASK_ORCHESTRATOR_HOME``)::
 
     <root>/bin/<version>/task-orchestrator[.exe]   the binary (onedir: plus its _internal/)
     <root>/bin/task-orchestrator                   POSIX: a symlink to the current version
@@ -31,6 +31,12 @@ from ..core import private
 PROGRAM = "task-orchestrator"
 
 
+def is_frozen() -> bool:
+    """Whether this is the PyInstaller binary rather than a Python install: the one program
+    that installs itself (everything that asks imports it from here)."""
+    return bool(getattr(sys, "frozen", False))
+
+
 @dataclass(frozen=True)
 class Runtime:
     """The running program, as PyInstaller describes it."""
@@ -44,7 +50,7 @@ class Runtime:
         meipass = getattr(sys, "_MEIPASS", None)
         return cls(
             executable=Path(sys.executable).absolute(),
-            frozen=bool(getattr(sys, "frozen", False)),
+            frozen=is_frozen(),
             bundle_dir=Path(meipass) if meipass else None,
         )
 

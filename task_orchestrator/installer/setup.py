@@ -11,9 +11,17 @@ from pathlib import Path
 from ..core.paths import Paths, default_paths
 from ..errors import UserError
 from . import fileops, hookreg, launcher
-from .catalog import ClientSpec, Env, OSName, load_catalog, resolve
+from .catalog import ClientSpec, Env, OSName, load_clients, resolve
 from .detect import Detection, detect, running_process_names
-from .ops import Change, entry_state, install_one, save_manifest, unified_diff, uninstall_one
+from .ops import (
+    Change,
+    EntryStatus,
+    entry_state,
+    install_one,
+    save_manifest,
+    unified_diff,
+    uninstall_one,
+)
 
 HOOKS_ID = "claude-code-hooks"
 
@@ -41,21 +49,21 @@ class Row:
     detection: Detection
     scope: str
     path: str
-    state: str
+    status: EntryStatus
 
 
 def survey(env: Env, scope: str = "user", *, processes: bool = True) -> list[Row]:
     names = running_process_names() if processes else None
     program = str(launcher.registered_program())
     rows = []
-    for client in load_catalog().values():
+    for client in load_clients().values():
         d = detect(client, env, names)
         where = resolve(client, scope, env)
         if where is None:
-            rows.append(Row(client, d, scope, "-", f"no {scope} scope"))
+            rows.append(Row(client, d, scope, "-", EntryStatus("no-scope", f"no {scope} scope")))
             continue
-        state = entry_state(client, where, program, launcher.server_args())
-        rows.append(Row(client, d, scope, str(where.path), state))
+        status = entry_state(client, where, program, launcher.server_args())
+        rows.append(Row(client, d, scope, str(where.path), status))
     return rows
 
 
@@ -64,7 +72,7 @@ def mark_running(changes: list[Change], names: set[str] | None = None) -> None:
     if not any(c.wrote for c in changes):
         return
     names = running_process_names() if names is None else names
-    catalog = load_catalog()
+    catalog = load_clients()
     for c in changes:
         client = catalog.get("claude-code" if c.client == HOOKS_ID else c.client)
         if c.wrote and client and set(client.detect.processes) & names:
@@ -72,7 +80,7 @@ def mark_running(changes: list[Change], names: set[str] | None = None) -> None:
 
 
 def pick_clients(ids: tuple[str, ...], all_: bool) -> list[ClientSpec]:
-    catalog = load_catalog()
+    catalog = load_clients()
     if all_:
         return list(catalog.values())
     unknown = [i for i in ids if i not in catalog]

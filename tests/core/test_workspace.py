@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from task_orchestrator.core.workspace import resolve_workspace
+from task_orchestrator.core.workspace import find_workspace
 
 
 def test_git_top_level_wins(tmp_path: Path) -> None:
@@ -14,34 +14,34 @@ def test_git_top_level_wins(tmp_path: Path) -> None:
     deep.mkdir(parents=True)
     (repo / ".git").mkdir()
     (repo / "packages" / "web" / "package.json").write_text("{}", encoding="utf-8")
-    assert resolve_workspace(deep) == repo.resolve()
+    assert find_workspace(deep) == str(repo.resolve())
 
 
 def test_git_worktree_file_counts(tmp_path: Path) -> None:
     wt = tmp_path / "wt"
     wt.mkdir()
     (wt / ".git").write_text("gitdir: /elsewhere\n", encoding="utf-8")
-    assert resolve_workspace(wt / ".") == wt.resolve()
+    assert find_workspace(wt / ".") == str(wt.resolve())
 
 
 def test_nearest_project_marker_without_vcs(tmp_path: Path) -> None:
     proj = tmp_path / "proj"
     (proj / "src").mkdir(parents=True)
     (proj / "pyproject.toml").write_text("", encoding="utf-8")
-    assert resolve_workspace(proj / "src") == proj.resolve()
+    assert find_workspace(proj / "src") == str(proj.resolve())
 
 
 def test_plain_directory_is_itself(tmp_path: Path) -> None:
     plain = tmp_path / "plain dir ünïcode"
     plain.mkdir()
-    assert resolve_workspace(plain) == plain.resolve()
+    assert find_workspace(plain) == str(plain.resolve())
 
 
 def test_home_with_dotfiles_repo_is_not_a_workspace(isolated_home: Path) -> None:
     (isolated_home / ".git").mkdir()
     project = isolated_home / "code" / "thing"
     project.mkdir(parents=True)
-    assert resolve_workspace(project) == project.resolve()
+    assert find_workspace(project) == str(project.resolve())
 
 
 def test_symlinks_and_files_are_normalized(tmp_path: Path) -> None:
@@ -51,4 +51,4 @@ def test_symlinks_and_files_are_normalized(tmp_path: Path) -> None:
     (real / "f.txt").write_text("x", encoding="utf-8")
     link = tmp_path / "link"
     os.symlink(real, link)
-    assert resolve_workspace(link / "f.txt") == real.resolve()
+    assert find_workspace(link / "f.txt") == str(real.resolve())

@@ -75,7 +75,7 @@ def user_env(home: Path, pipx_bin: Path, clients: Path) -> dict[str, str]:
     env.update(
         HOME=str(home),
         PATH=os.pathsep.join([str(pipx_bin), str(clients), "/usr/local/bin", "/usr/bin", "/bin"]),
-        # Claude Code offline: no telemetry, no update check (DESIGN.md section 5).
+        # Claude Code offline: no telemetry, no update check.
         CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC="1",
         DISABLE_AUTOUPDATER="1",
     )

@@ -21,7 +21,7 @@ import pytest
 
 from task_orchestrator.core.paths import default_paths
 from task_orchestrator.installer import fileops
-from task_orchestrator.installer.catalog import Env, load_catalog
+from task_orchestrator.installer.catalog import Env, load_clients
 from task_orchestrator.installer.ops import restore
 from task_orchestrator.installer.setup import install
 
@@ -110,7 +110,7 @@ def test_enospc_while_writing_a_config_says_the_disk_is_full(
     # fsync is where a full disk shows up on file systems that allocate late.
     monkeypatch.setattr(fileops.os, "fsync", no_space)
     changes = install(
-        [load_catalog()["cursor"]], "user", env(isolated_home), dry_run=False, hooks=False
+        [load_clients()["cursor"]], "user", env(isolated_home), dry_run=False, hooks=False
     )
     assert [(c.path, c.action) for c in changes] == [
         (str(cursor), "error"),
@@ -142,7 +142,7 @@ def test_a_backup_that_could_not_be_written_is_taken_by_the_next_run(
 
     monkeypatch.setattr(Path, "write_bytes", full_for_backups)
     [change] = install(
-        [load_catalog()["cursor"]], "user", env(isolated_home), dry_run=False, hooks=False
+        [load_clients()["cursor"]], "user", env(isolated_home), dry_run=False, hooks=False
     )
     assert change.action == "error"
     assert f"{cursor}: cannot back it up to {backups}" in change.message
@@ -152,7 +152,7 @@ def test_a_backup_that_could_not_be_written_is_taken_by_the_next_run(
 
     monkeypatch.undo()
     [change] = install(
-        [load_catalog()["cursor"]], "user", env(isolated_home), dry_run=False, hooks=False
+        [load_clients()["cursor"]], "user", env(isolated_home), dry_run=False, hooks=False
     )
     assert change.action == "installed", change.message
     manifest = fileops.Manifest(default_paths())

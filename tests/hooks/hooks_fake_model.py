@@ -1,5 +1,6 @@
 """A scripted stand-in for the Anthropic Messages API, for driving the real Claude Code CLI
-offline (DESIGN.md section 5).
+offline: with ``ANTHROPIC_BASE_URL`` pointing here, Claude Code sends its model requests to
+this server, and every hook and tool call of a real session happens.
 
 The "main" request is the one that carries the tool list; the script answers it turn by turn
 (turn = number of assistant messages already in the conversation). Every other request (title

@@ -79,14 +79,14 @@ def claude_binary() -> Path:
 def register_with_installer(home: Path, claude: Path, project: Path) -> None:
     """What `orchestrator-setup` does for Claude Code: the server through `claude mcp
     add-json` (claude is on PATH) and our hooks merged into ~/.claude/settings.json."""
-    from task_orchestrator.installer.catalog import Env, load_catalog
+    from task_orchestrator.installer.catalog import Env, load_clients
     from task_orchestrator.installer.setup import install
 
     environ = {**claude_env(), "HOME": str(home)}
     environ["PATH"] = f"{claude.parent}{os.pathsep}{environ.get('PATH', '')}"
     env = Env(os="linux", environ=environ, home=home, project=project)
     [server, hooks] = install(
-        [load_catalog()["claude-code"]], "user", env, dry_run=False, hooks=True
+        [load_clients()["claude-code"]], "user", env, dry_run=False, hooks=True
     )
     assert server.action == "installed" and server.via == "claude mcp", server.message
     assert hooks.action == "installed", hooks.message

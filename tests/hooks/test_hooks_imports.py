@@ -1,6 +1,6 @@
 """The hook path imports only the standard library and our core: never click, pydantic, mcp,
-psutil or tomlkit (docs/ARCHITECTURE.md, "The hook path"). Checked with ``python -X importtime`` on the
-real command, for every event, with payloads that reach the store."""
+psutil or tomlkit (docs/ARCHITECTURE.md, "The hook path"). Checked with ``python -X
+importtime`` on the real command, for every event, with payloads that reach the store."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from task_orchestrator.installer.catalog import Env, load_catalog
+from task_orchestrator.installer.catalog import Env, load_clients
 from task_orchestrator.installer.setup import install
 
 SECRETS = {
@@ -26,7 +26,7 @@ def test_no_secret_is_written(
     program: Path, env_for: Callable[..., Env], isolated_home: Path
 ) -> None:
     env = env_for("linux", **SECRETS)
-    changes = install(list(load_catalog().values()), "user", env, dry_run=False, hooks=True)
+    changes = install(list(load_clients().values()), "user", env, dry_run=False, hooks=True)
     written = [Path(c.path) for c in changes if c.wrote]
     assert len(written) >= 10
     for path in written:

@@ -82,6 +82,26 @@ def test_status_json(program: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert rows["cursor"]["state"] == "no-file"
 
 
+def test_status_keeps_the_state_and_its_reason_apart(
+    program: Path, isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = isolated_home / ".cursor" / "mcp.json"
+    bad.parent.mkdir()
+    bad.write_text('{"mcpServers": {"a": 1,,}}', encoding="utf-8")
+    assert setup_main(["status", "--json"]) == 0
+    rows = {r["client"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["cursor"]["state"] == "unparsable"
+    assert str(bad) in rows["cursor"]["detail"] and "line 1" in rows["cursor"]["detail"]
+    assert rows["windsurf"]["detail"] == ""
+    assert setup_main(["status", "--scope", "project", "--json"]) == 0
+    rows = {r["client"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["claude-desktop"]["state"] == "no-scope"
+    assert rows["claude-desktop"]["detail"] == "no project scope"
+    assert setup_main(["status"]) == 0
+    table = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()}
+    assert table["cursor"][3] == "unparsable"
+
+
 def test_exit_codes(program: Path, isolated_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert setup_main(["install", "--client", "nope"]) == 1
     assert "unknown client nope" in capsys.readouterr().err

@@ -13,10 +13,10 @@ from fixture_files import TOML_VARIANTS, json_variants
 
 from task_orchestrator.core.paths import default_paths
 from task_orchestrator.installer import jsonedit
-from task_orchestrator.installer.catalog import OS_NAMES, ClientSpec, Env, load_catalog, resolve
+from task_orchestrator.installer.catalog import OS_NAMES, ClientSpec, Env, load_clients, resolve
 from task_orchestrator.installer.setup import install, uninstall
 
-CATALOG = load_catalog()
+CATALOG = load_clients()
 NAME = "task-orchestrator"
 
 

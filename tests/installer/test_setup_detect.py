@@ -6,10 +6,10 @@ import stat
 from collections.abc import Callable
 from pathlib import Path
 
-from task_orchestrator.installer.catalog import Env, load_catalog
+from task_orchestrator.installer.catalog import Env, load_clients
 from task_orchestrator.installer.detect import detect, running_process_names
 
-CATALOG = load_catalog()
+CATALOG = load_clients()
 
 
 def test_nothing_found_on_an_empty_home(env_for: Callable[..., Env]) -> None:

@@ -15,7 +15,7 @@ from task_orchestrator.__main__ import main
 from task_orchestrator.core.paths import default_paths
 from task_orchestrator.core.store import TaskStore
 from task_orchestrator.installer import doctor, launcher
-from task_orchestrator.installer.catalog import Env, load_catalog
+from task_orchestrator.installer.catalog import Env, load_clients
 from task_orchestrator.installer.setup import install
 
 TINY_SERVER = '''
@@ -73,7 +73,7 @@ def test_handshake_failures_are_user_errors(tmp_path: Path) -> None:
 
 def test_doctor_all_good(tiny_program: Path, env_for: Callable[..., Env]) -> None:
     env = env_for()
-    catalog = load_catalog()
+    catalog = load_clients()
     install([catalog["cursor"], catalog["claude-code"]], "user", env, dry_run=False, hooks=True)
     report = doctor.run_doctor(env, expected_tools=TINY_TOOLS)
     assert report.ok, [c for c in report.checks if not c.ok]
@@ -84,7 +84,7 @@ def test_doctor_all_good(tiny_program: Path, env_for: Callable[..., Env]) -> Non
 
 def test_doctor_names_the_fix(tiny_program: Path, env_for: Callable[..., Env]) -> None:
     env = env_for()
-    catalog = load_catalog()
+    catalog = load_clients()
     install([catalog["cursor"], catalog["gemini"]], "user", env, dry_run=False, hooks=False)
     (env.home / ".cursor" / "mcp.json").write_text("{broken", encoding="utf-8")
     (env.home / ".gemini" / "settings.json").write_text('{"mcpServers": {}}', encoding="utf-8")
@@ -99,7 +99,7 @@ def test_doctor_names_the_fix(tiny_program: Path, env_for: Callable[..., Env]) -
 
 def test_doctor_counts_tools(tiny_program: Path, env_for: Callable[..., Env]) -> None:
     env = env_for()
-    install([load_catalog()["cursor"]], "user", env, dry_run=False, hooks=False)
+    install([load_clients()["cursor"]], "user", env, dry_run=False, hooks=False)
     report = doctor.run_doctor(env)  # the product's 16; the tiny server has 2
     [hs] = [c for c in report.checks if c.name.startswith("MCP handshake")]
     assert not hs.ok and "2 tools (expected 16)" in hs.detail
@@ -164,7 +164,7 @@ def test_doctor_handshake_does_not_recreate_a_deleted_store(env_for: Callable[..
     # The real server creates a store on start; doctor's handshake must not, where the
     # user's was deleted.
     env = env_for()
-    install([load_catalog()["cursor"]], "user", env, dry_run=False, hooks=False)
+    install([load_clients()["cursor"]], "user", env, dry_run=False, hooks=False)
     paths = default_paths()
     TaskStore.open(paths.db).close()
     paths.db.unlink()

@@ -12,11 +12,11 @@ import pytest
 
 from task_orchestrator.hooks.spec import HOOK_SPECS
 from task_orchestrator.installer import hookreg, jsonedit
-from task_orchestrator.installer.catalog import Env, load_catalog
+from task_orchestrator.installer.catalog import Env, load_clients
 from task_orchestrator.installer.launcher import HOOK_CODE, hook_command
 from task_orchestrator.installer.setup import install, uninstall
 
-CLAUDE = load_catalog()["claude-code"]
+CLAUDE = load_clients()["claude-code"]
 THEIRS = {"matcher": "Bash", "hooks": [{"type": "command", "command": "echo hi", "timeout": 5}]}
 
 SETTINGS_VARIANTS = {

@@ -18,7 +18,7 @@ import pytest
 
 from task_orchestrator.core.paths import default_paths
 from task_orchestrator.installer import fileops, selfinstall
-from task_orchestrator.installer.catalog import Env, load_catalog
+from task_orchestrator.installer.catalog import Env, load_clients
 from task_orchestrator.installer.ops import restore
 from task_orchestrator.installer.selfinstall import Layout, Runtime
 from task_orchestrator.installer.setup import install, uninstall
@@ -26,7 +26,7 @@ from task_orchestrator.installer.setup import install, uninstall
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="Windows has no POSIX mode bits")
 
 BIN = Path(sys.executable).parent
-CATALOG = load_catalog()
+CATALOG = load_clients()
 KEY = "sk-live-4f9a1c0de7b2"
 JSON_CONFIG = json.dumps(
     {"mcpServers": {"github": {"command": "gh-mcp", "env": {"GITHUB_TOKEN": KEY}}}}, indent=2

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from installer_support import clients_dir
 
-from task_orchestrator.installer.catalog import Env, load_catalog
+from task_orchestrator.installer.catalog import Env, load_clients
 from task_orchestrator.installer.setup import install, uninstall
 
 pytestmark = [pytest.mark.realclient, pytest.mark.slow]
-CATALOG = load_catalog()
+CATALOG = load_clients()
 NAME = "task-orchestrator"
 
 

@@ -13,11 +13,11 @@ import pytest
 from task_orchestrator.core.paths import default_paths
 from task_orchestrator.errors import UserError
 from task_orchestrator.installer import fileops
-from task_orchestrator.installer.catalog import Env, load_catalog, resolve
+from task_orchestrator.installer.catalog import Env, load_clients, resolve
 from task_orchestrator.installer.ops import restore
 from task_orchestrator.installer.setup import install, uninstall
 
-CATALOG = load_catalog()
+CATALOG = load_clients()
 ORIGINAL = '{\n  "mcpServers": {\n    "other": {"command": "x"}\n  }\n}\n'
 
 
@@ -118,15 +118,13 @@ def test_crash_between_temp_write_and_replace_leaves_original(
     path = _cursor(env)
     path.write_text(ORIGINAL, encoding="utf-8")
 
-    real_replace = fileops._replace
-
-    def boom(src: str, dst: Path) -> None:
-        if dst != path:
-            return real_replace(src, dst)  # the manifest may be written
-        assert "task-orchestrator" in Path(src).read_text(encoding="utf-8")  # temp was written
+    def boom(temp: str, target: Path) -> None:
+        if target != path:
+            return  # the manifest may be written
+        assert "task-orchestrator" in Path(temp).read_text(encoding="utf-8")  # temp was written
         raise OSError("disk pulled out")
 
-    monkeypatch.setattr(fileops, "_replace", boom)
+    monkeypatch.setattr(fileops, "_before_replace", boom)
     [change] = install([CATALOG["cursor"]], "user", env, dry_run=False, hooks=False)
     assert change.action == "error" and "disk pulled out" in change.message
     assert path.read_text(encoding="utf-8") == ORIGINAL

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import os
 
-from task_orchestrator.core.subproc import RESET_VAR, clean_env
+from task_orchestrator.installer.subproc import RESET_VAR, clean_env
 
 BUNDLE = "/opt/app/_internal"
 

@@ -30,7 +30,8 @@ def run_env() -> dict[str, str]:
 
 
 def stdio_params() -> StdioServerParameters:
-    # -I: isolated mode, so the test's cwd cannot shadow a dependency (DESIGN.md 8).
+    # -I: isolated mode, so the test's cwd cannot shadow a dependency (docs/ARCHITECTURE.md,
+    # "Registered commands and PATH").
     return StdioServerParameters(
         command=sys.executable, args=["-I", "-m", "task_orchestrator", "serve"], env=run_env()
     )

@@ -1,9 +1,10 @@
 """A small stand-in for dataclasses on the hook path.
 
 ``import dataclasses`` pulls in ``inspect`` (and with it ``ast``, ``dis``, ``tokenize``), and
-building each dataclass runs ``exec``: about 12 ms together here, most of a hook's budget
-(DESIGN.md section 7). A :class:`Record` keeps what we used of them: named fields in
-``__slots__``, keyword construction with defaults, equality, repr and ``as_dict``.
+building each dataclass runs ``exec``: about 10 ms together here (bench/bench_imports.py),
+most of a hook's budget (docs/ARCHITECTURE.md, "The hook path"). A :class:`Record` keeps
+what we used of them: named fields in ``__slots__``, keyword construction with defaults,
+equality, repr and ``as_dict``.
 """
 
 from __future__ import annotations

@@ -5,8 +5,7 @@ the bundle's library folder first on ``LD_LIBRARY_PATH`` (``LIBPATH`` on AIX) an
 original in ``<NAME>_ORIG``; a onefile build also leaves ``_PYI_*`` variables that tell a
 child bootloader it is a re-exec of the same app. A child that inherits either can load our
 bundled libssl/libffi instead of its own, or, if it is another PyInstaller app (or our own
-binary), reuse our unpacked folder. Standard library only: the installer and the hooks both
-call this.
+binary), reuse our unpacked folder.
 """
 
 from __future__ import annotations
@@ -15,14 +14,12 @@ import os
 import sys
 from collections.abc import Mapping
 
+from .selfinstall import is_frozen
+
 # Variables the bootloader rewrites and whose original value it saves as NAME + "_ORIG".
 _LIBRARY_PATH_VARS = ("LD_LIBRARY_PATH", "LIBPATH", "DYLD_LIBRARY_PATH")
 #: Tells a child PyInstaller bootloader to start afresh (PyInstaller 6.10+).
 RESET_VAR = "PYINSTALLER_RESET_ENVIRONMENT"
-
-
-def is_frozen() -> bool:
-    return bool(getattr(sys, "frozen", False))
 
 
 def clean_env(
