@@ -24,6 +24,49 @@ _DIR_VARS = {
 _CLEARED = ("CLAUDE_CONFIG_DIR", "CODEX_HOME", "GEMINI_CLI_HOME", "VSCODE_PORTABLE")
 
 
+def _real_places() -> list[Path]:
+    """What of ours (and of the clients we write) would land in the real home folder if a
+    test escaped its isolation: the data root as the user's environment names it, and the
+    client files setup writes most."""
+    from task_orchestrator.core.root import data_root
+
+    env = {k: v for k, v in os.environ.items() if k != "TASK_ORCHESTRATOR_HOME"}
+    home = Path(os.path.expanduser("~"))
+    return [
+        Path(data_root(env)),
+        home / ".claude.json",
+        home / ".claude" / "settings.json",
+        home / ".cursor" / "mcp.json",
+        home / ".codex" / "config.toml",
+        home / ".gemini" / "settings.json",
+    ]
+
+
+def _fingerprint(paths: list[Path]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for path in paths:
+        if path.is_dir():
+            out[str(path)] = sorted(
+                (str(p), p.stat().st_mtime_ns) for p in path.rglob("*") if not p.is_symlink()
+            )
+        elif path.exists():
+            out[str(path)] = path.stat().st_mtime_ns
+    return out
+
+
+@pytest.fixture(autouse=True, scope="session")
+def real_home_untouched() -> Iterator[None]:
+    """The whole run leaves the real home folder as it found it: a test that undoes the
+    isolation below (``monkeypatch.undo()`` undoes every patch, HOME's too) fails the run."""
+    places = _real_places()
+    before = _fingerprint(places)
+    yield
+    after = _fingerprint(places)
+    assert after == before, (
+        f"tests wrote into the real home folder: {sorted(set(after) | set(before))}"
+    )
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """HOME, the XDG and Windows folders and TASK_ORCHESTRATOR_HOME under tmp_path."""

@@ -140,17 +140,19 @@ def test_a_backup_that_could_not_be_written_is_taken_by_the_next_run(
             no_space()
         return real_write(self, data)
 
-    monkeypatch.setattr(Path, "write_bytes", full_for_backups)
-    [change] = install(
-        [load_clients()["cursor"]], "user", env(isolated_home), dry_run=False, hooks=False
-    )
+    # A context of its own: undoing the whole monkeypatch would also undo the autouse
+    # fixture's HOME, and the next install would write into the real home folder.
+    with monkeypatch.context() as full_disk:
+        full_disk.setattr(Path, "write_bytes", full_for_backups)
+        [change] = install(
+            [load_clients()["cursor"]], "user", env(isolated_home), dry_run=False, hooks=False
+        )
     assert change.action == "error"
     assert f"{cursor}: cannot back it up to {backups}" in change.message
     assert "the disk is full" in change.message and "the file was not changed" in change.message
     assert cursor.read_text(encoding="utf-8") == ORIGINAL
     assert list(backups.iterdir()) == []  # no cut-off copy passing for a backup
 
-    monkeypatch.undo()
     [change] = install(
         [load_clients()["cursor"]], "user", env(isolated_home), dry_run=False, hooks=False
     )

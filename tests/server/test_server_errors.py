@@ -324,13 +324,12 @@ async def test_a_crash_is_logged_with_its_traceback_and_answered_as_internal(
     def broken(self: Store, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("a bug in the store")
 
-    monkeypatch.setattr(Store, "start_task", broken)
-    with caplog.at_level("ERROR", logger="task_orchestrator"):
+    with monkeypatch.context() as bug, caplog.at_level("ERROR", logger="task_orchestrator"):
+        bug.setattr(Store, "start_task", broken)
         msg = await err(client, "orchestrator_execute_task", {"task_id": plan["subtasks"][0]["id"]})
     assert "internal error in orchestrator_execute_task" in msg
     assert str(log_file()) in msg and "a bug in the store" not in msg
     crash = [r for r in caplog.records if r.exc_info]
     assert crash and "RuntimeError: a bug in the store" in caplog.text
     assert "Traceback" in caplog.text
-    monkeypatch.undo()
     await ok(client, "orchestrator_get_status", {})
