@@ -11,8 +11,8 @@ from pydantic import Field
 
 from ..core.enums import Complexity, Specialist, Status, TaskType
 from ..core.errors import InvalidInput, shown
-from ..core.models import MAX_DESCRIPTION, MAX_SUMMARY, TaskFilter
-from ..core.store import MAX_PAGE
+from ..core.models import MAX_DESCRIPTION, MAX_SUMMARY, Task, TaskFilter
+from ..core.store import MAX_PAGE, TaskStore
 from ..core.workspace import find_workspace
 from .budget import json_size
 from .context import Ctx, TaskId, Tool, result, session_for, tool_errors
@@ -60,51 +60,21 @@ async def query_tasks(
     are capped in size, so ask for fewer or filter more if truncated_to_fit is set."""
     state, ws, _ = await session_for(ctx)
     with tool_errors():
-        for moment in (created_after, created_before):
-            # Stored times are fixed-width UTC text; anything else would compare wrongly.
-            if moment is not None and not ISO_UTC.fullmatch(moment):
-                raise InvalidInput(
-                    f"{shown(moment)} is not a UTC time; write 2026-01-31 or 2026-01-31T14:00:00Z"
-                )
-        ws_id: str | None = ws.id
-        if workspace == "*":
-            ws_id = None
-        elif workspace is not None:
-            if not os.path.isabs(workspace) or not os.path.isdir(workspace):
-                raise InvalidInput(
-                    f"workspace {shown(workspace)} is not an existing absolute directory; give a "
-                    "project path, or '*' for all workspaces"
-                )
-            ws_id = state.store.workspace(find_workspace(workspace)).id
         flt = TaskFilter(
-            workspace_id=ws_id,
+            workspace_id=_workspace_id(state.store, ws.id, workspace),
             statuses=status,
             specialists=specialist,
             complexities=complexity,
             task_types=task_type,
             parent_id=parent_task_id,
             text=text,
-            created_after=created_after,
-            created_before=created_before,
+            created_after=_utc(created_after),
+            created_before=_utc(created_before),
             include_archived=include_archived,
         )
         page = state.store.query(flt, limit=limit, cursor=cursor, offset=offset)
         total = state.store.count_capped(flt, TOTAL_CAP)
-        full = detail == "full"
-        views: list[TaskView] = []
-        used = 0
-        for t in page.tasks:
-            v = TaskView.of_task(t, full=full)
-            size = json_size(v)
-            if not views and size > QUERY_BUDGET_BYTES:
-                # One huge task alone: shorten it rather than return nothing (a description
-                # of 2,000 characters and a context of 10 KB fit whatever their letters).
-                v = TaskView.of_task(t, full=full, max_description=2_000, max_context_bytes=10_000)
-                size = json_size(v)
-            if used + size > QUERY_BUDGET_BYTES:
-                break
-            views.append(v)
-            used += size
+        views = _fit_views(page.tasks, full=detail == "full")
         cut = len(views) < len(page.tasks)
         next_cursor = page.next_cursor
         if cut:
@@ -132,6 +102,49 @@ async def query_tasks(
     if next_cursor or next_offset is not None:
         lines.append("More: pass next_cursor (or next_offset) to get the next page.")
     return result(out, "\n".join(lines))
+
+
+def _utc(moment: str | None) -> str | None:
+    """A time as the store compares it: stored times are fixed-width UTC text, and anything
+    else would compare wrongly."""
+    if moment is not None and not ISO_UTC.fullmatch(moment):
+        raise InvalidInput(
+            f"{shown(moment)} is not a UTC time; write 2026-01-31 or 2026-01-31T14:00:00Z"
+        )
+    return moment
+
+
+def _workspace_id(store: TaskStore, own: str, workspace: str | None) -> str | None:
+    """The workspace to search: the session's, another project by path, or all ('*')."""
+    if workspace is None:
+        return own
+    if workspace == "*":
+        return None
+    if not os.path.isabs(workspace) or not os.path.isdir(workspace):
+        raise InvalidInput(
+            f"workspace {shown(workspace)} is not an existing absolute directory; give a "
+            "project path, or '*' for all workspaces"
+        )
+    return store.workspace(find_workspace(workspace)).id
+
+
+def _fit_views(tasks: list[Task], *, full: bool) -> list[TaskView]:
+    """The views of the longest head of ``tasks`` that fits the query's budget."""
+    views: list[TaskView] = []
+    used = 0
+    for t in tasks:
+        v = TaskView.of_task(t, full=full)
+        size = json_size(v)
+        if not views and size > QUERY_BUDGET_BYTES:
+            # One huge task alone: shorten it rather than return nothing (a description of
+            # 2,000 characters and a context of 10 KB fit whatever their letters).
+            v = TaskView.of_task(t, full=full, max_description=2_000, max_context_bytes=10_000)
+            size = json_size(v)
+        if used + size > QUERY_BUDGET_BYTES:
+            break
+        views.append(v)
+        used += size
+    return views
 
 
 async def update_task(
