@@ -6,8 +6,11 @@ can ``from process_support import run``.
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from pathlib import Path
+from typing import IO, Any
 
 
 def run(
@@ -31,3 +34,34 @@ def run(
     )
     assert proc.returncode == 0, f"{cmd} exit {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
     return proc.stdout + (proc.stderr if stderr else "")
+
+
+#: The venv's console script, as clients start the server.
+SERVER = Path(sys.executable).parent / "task-orchestrator"
+
+
+def serve_process(cwd: Path, stderr: IO[bytes]) -> subprocess.Popen[bytes]:
+    """A real ``task-orchestrator serve`` over stdio, driven with raw JSON-RPC lines. The
+    environment is the test's (TASK_ORCHESTRATOR_HOME under tmp_path, from conftest)."""
+    return subprocess.Popen(
+        [str(SERVER), "serve"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        cwd=cwd,
+        env=dict(os.environ),
+    )
+
+
+def initialize(rid: int, client: str) -> dict[str, Any]:
+    """The handshake's first request, as a 2025-06-18 client sends it."""
+    return {
+        "jsonrpc": "2.0",
+        "id": rid,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-06-18",
+            "capabilities": {},
+            "clientInfo": {"name": client, "version": "1"},
+        },
+    }

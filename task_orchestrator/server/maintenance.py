@@ -6,7 +6,7 @@ Destructive actions (scan_cleanup, archive_completed) only change anything with
 
 from __future__ import annotations
 
-from ..core.documents import write_document
+from ..core.documents import split_relative, write_document
 from ..core.enums import TERMINAL, Status
 from ..core.models import Task, TaskFilter, Workspace
 from ..core.overview import overview, render_overview, render_plan, stale_cutoff
@@ -35,31 +35,6 @@ def _all(store: TaskStore, flt: TaskFilter, cap: int) -> list[Task]:
     return out
 
 
-def run_maintenance(
-    store: TaskStore,
-    *,
-    action: str,
-    workspace: Workspace,
-    all_workspaces: bool,
-    dry_run: bool,
-    stale_hours: float,
-    path: str | None,
-    session_id: str,
-    offset: int = 0,
-) -> MaintenanceOut:
-    out = _run(
-        store,
-        action=action,
-        workspace=workspace,
-        all_workspaces=all_workspaces,
-        dry_run=dry_run,
-        stale_hours=stale_hours,
-        path=path,
-        session_id=session_id,
-    )
-    return bounded(out, offset)
-
-
 def bounded(out: MaintenanceOut, offset: int) -> MaintenanceOut:
     """The answer cut to its share of the budget: findings from ``offset`` on as many as
     fit (``next_offset`` pages on), changes counted, the report shortened (the whole report
@@ -80,7 +55,7 @@ def bounded(out: MaintenanceOut, offset: int) -> MaintenanceOut:
     )
 
 
-def _run(
+def run_maintenance(
     store: TaskStore,
     *,
     action: str,
@@ -133,6 +108,7 @@ def _run(
         target = path or DEFAULT_REPORT
         out = MaintenanceOut(action=action, dry_run=dry_run, findings=[], report=report)
         if dry_run:
+            split_relative(target)  # a path that would be refused is refused in a dry run too
             out.findings.append(f"would write {len(report)} characters to {target}")
         else:
             written = write_document(store, workspace, target, report)

@@ -19,7 +19,7 @@ from ..core.models import now_iso
 from ..core.store import TaskStore
 from .budget import STRUCTURED_BUDGET, clip, fit
 from .context import Ctx, Tool, client_of, result, session_for, state_of, tool_errors
-from .maintenance import run_maintenance
+from .maintenance import bounded, run_maintenance
 from .models import (
     HealthOut,
     MaintenanceOut,
@@ -84,7 +84,7 @@ async def maintenance_coordinator(
     archive_completed archives finished top-level plans. Changes need dry_run=false."""
     state, ws, session = await session_for(ctx)
     with tool_errors():
-        out = run_maintenance(
+        found = run_maintenance(
             state.store,
             action=action,
             workspace=ws,
@@ -93,8 +93,8 @@ async def maintenance_coordinator(
             stale_hours=stale_hours or state.stale_hours,
             path=path,
             session_id=session.id,
-            offset=offset,
         )
+    out = bounded(found, offset)
     head = f"{action} ({'dry run' if out.dry_run else 'applied'}): "
     body = "; ".join(out.findings[:20]) or "nothing found"
     return result(out, head + body + (f"\n\n{out.report[:3_000]}" if out.report else ""))

@@ -12,19 +12,17 @@ import contextlib
 import json
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from process_support import initialize, serve_process
 
 from task_orchestrator.core.paths import default_paths
 from task_orchestrator.core.store import TaskStore
 
-SERVER = Path(sys.executable).parent / "task-orchestrator"
 BURST = 150  # calls per round: plan, update and complete in turn
 FIRST_BURST_ID = 100
 
@@ -35,14 +33,7 @@ class RawServer:
 
     def __init__(self, cwd: Path, stderr: Path) -> None:
         self._stderr = stderr.open("ab")
-        self.proc = subprocess.Popen(
-            [str(SERVER), "serve"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            cwd=cwd,
-            env=dict(os.environ),  # TASK_ORCHESTRATOR_HOME is under tmp_path (conftest)
-        )
+        self.proc = serve_process(cwd, self._stderr)
 
     def send(self, messages: list[dict[str, Any]]) -> None:
         assert self.proc.stdin is not None
@@ -91,20 +82,7 @@ def request(rid: int, tool: str, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def handshake(server: RawServer) -> None:
-    server.send(
-        [
-            {
-                "jsonrpc": "2.0",
-                "id": 1,
-                "method": "initialize",
-                "params": {
-                    "protocolVersion": "2025-06-18",
-                    "capabilities": {},
-                    "clientInfo": {"name": "fault-test", "version": "1"},
-                },
-            }
-        ]
-    )
+    server.send([initialize(1, "fault-test")])
     reply = server.read()
     assert reply is not None and "result" in reply, reply
     server.send([{"jsonrpc": "2.0", "method": "notifications/initialized"}])

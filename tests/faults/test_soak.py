@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from process_support import SERVER, initialize, serve_process
 
 from task_orchestrator.core import db
 from task_orchestrator.core.paths import default_paths
@@ -62,7 +63,6 @@ PACE_S = 1.0  # at most one completion per client per second
 WORK_CHARS = 450_000  # detailed_work per completion: the log grows past the auto-checkpoint
 CALL_TIMEOUT_S = 60.0  # no call takes this long unless the server is stuck
 HOOK_TIMEOUT_S = 30.0  # Claude Code's is 10 s; slower is reported, not killed
-SERVER = Path(sys.executable).parent / "task-orchestrator"
 HOOK_DATA = Path(__file__).resolve().parents[1] / "hooks" / "data"
 # Every few completions: reconnect_test opens and closes a second connection inside the
 # server; shutdown_prepare and restart_server run a TRUNCATE checkpoint (the restart also
@@ -141,14 +141,7 @@ class Server:
 
     def __init__(self, cwd: Path, stderr: Path) -> None:
         self._stderr = stderr.open("ab")
-        self.proc = subprocess.Popen(
-            [str(SERVER), "serve"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            cwd=cwd,
-            env=dict(os.environ),  # TASK_ORCHESTRATOR_HOME is under tmp_path (conftest)
-        )
+        self.proc = serve_process(cwd, self._stderr)
         self._replies: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self._next = 0
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -190,14 +183,7 @@ class Server:
             return dict(reply["result"])
 
     def handshake(self) -> None:
-        self.request(
-            "initialize",
-            {
-                "protocolVersion": "2025-06-18",
-                "capabilities": {},
-                "clientInfo": {"name": "soak", "version": "1"},
-            },
-        )
+        self.request("initialize", initialize(0, "soak")["params"])
         self._send({"jsonrpc": "2.0", "method": "notifications/initialized"})
 
     def call(self, tool: str, args: dict[str, Any]) -> tuple[bool, dict[str, Any] | str]:

@@ -18,6 +18,7 @@ import anyio
 import pytest
 from mcp import Client, StdioServerParameters
 from mcp.types import ListRootsResult, Root
+from process_support import initialize
 from server_helpers import ok
 
 from task_orchestrator.server.app import build_server
@@ -53,16 +54,7 @@ async def test_stdio_subprocess_speaks_only_protocol(workspace_dir: Path) -> Non
 @pytest.mark.slow
 def test_stdout_is_only_json_rpc() -> None:
     msgs = [
-        {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "initialize",
-            "params": {
-                "protocolVersion": "2025-06-18",
-                "capabilities": {},
-                "clientInfo": {"name": "raw", "version": "1"},
-            },
-        },
+        initialize(1, "raw"),
         {"jsonrpc": "2.0", "method": "notifications/initialized"},
         {
             "jsonrpc": "2.0",
@@ -102,16 +94,7 @@ def test_stdout_is_only_json_rpc() -> None:
 )
 @pytest.mark.slow
 def test_malformed_json_rpc_gets_an_error() -> None:
-    init = {
-        "jsonrpc": "2.0",
-        "id": 1,
-        "method": "initialize",
-        "params": {
-            "protocolVersion": "2025-06-18",
-            "capabilities": {},
-            "clientInfo": {"name": "raw", "version": "1"},
-        },
-    }
+    init = initialize(1, "raw")
     ping = {"jsonrpc": "2.0", "id": 9, "method": "ping"}
     lines = [
         json.dumps(init),
@@ -268,18 +251,7 @@ def test_http_needs_the_token_and_loopback() -> None:
         assert "bearer token" in line
         token = line.rsplit(" ", 1)[1].strip()
         url = f"http://127.0.0.1:{port}/mcp"
-        body = json.dumps(
-            {
-                "jsonrpc": "2.0",
-                "id": 1,
-                "method": "initialize",
-                "params": {
-                    "protocolVersion": "2025-06-18",
-                    "capabilities": {},
-                    "clientInfo": {"name": "t", "version": "1"},
-                },
-            }
-        ).encode()
+        body = json.dumps(initialize(1, "t")).encode()
         headers = {
             "content-type": "application/json",
             "accept": "application/json, text/event-stream",
