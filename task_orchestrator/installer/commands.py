@@ -14,7 +14,7 @@ import click
 from ..errors import EXIT_OK, EXIT_USER
 
 if TYPE_CHECKING:
-    from .ops import Change
+    from .ops import Change, EntryStatus
     from .setup import Row
 
 SCOPES = click.Choice(["user", "project", "local"])
@@ -47,6 +47,14 @@ def _emit_changes(changes: list[Change], as_json: bool, dry_run: bool) -> int:
     if failed:
         click.echo(f"\n{len(failed)} failed; nothing was written to those files", err=True)
     return EXIT_USER if failed else EXIT_OK
+
+
+def _json_state(status: EntryStatus) -> str:
+    """``state`` as ``--json`` has always given it, since its fields only ever grow:
+    ``unparsable: <why>`` (the why is also ``detail``, on its own)."""
+    if status.state == "unparsable":
+        return f"unparsable: {status.detail}"
+    return status.state
 
 
 def _table(rows: list[Row]) -> None:
@@ -216,7 +224,7 @@ def status_command(scope: str, as_json: bool) -> int:
                         "running": r.detection.running,
                         "scope": r.scope,
                         "file": r.path,
-                        "state": r.status.state,
+                        "state": _json_state(r.status),
                         "detail": r.status.detail,
                     }
                     for r in rows

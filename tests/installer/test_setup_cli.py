@@ -82,7 +82,7 @@ def test_status_json(program: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert rows["cursor"]["state"] == "no-file"
 
 
-def test_status_keeps_the_state_and_its_reason_apart(
+def test_status_gives_the_reason_apart_too(
     program: Path, isolated_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = isolated_home / ".cursor" / "mcp.json"
@@ -90,7 +90,8 @@ def test_status_keeps_the_state_and_its_reason_apart(
     bad.write_text('{"mcpServers": {"a": 1,,}}', encoding="utf-8")
     assert setup_main(["status", "--json"]) == 0
     rows = {r["client"]: r for r in json.loads(capsys.readouterr().out)}
-    assert rows["cursor"]["state"] == "unparsable"
+    # "unparsable: <why>", as --json has always said it; the why alone in "detail".
+    assert rows["cursor"]["state"] == "unparsable: " + rows["cursor"]["detail"]
     assert str(bad) in rows["cursor"]["detail"] and "line 1" in rows["cursor"]["detail"]
     assert rows["windsurf"]["detail"] == ""
     assert setup_main(["status", "--scope", "project", "--json"]) == 0
