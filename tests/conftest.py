@@ -25,16 +25,20 @@ _CLEARED = ("CLAUDE_CONFIG_DIR", "CODEX_HOME", "GEMINI_CLI_HOME", "VSCODE_PORTAB
 
 
 def _real_places() -> list[Path]:
-    """What of ours (and of the clients we write) would land in the real home folder if a
-    test escaped its isolation: the data root as the user's environment names it, and the
-    client files setup writes most."""
+    """What a test that escaped its isolation would write into the real home folder: the
+    installer's files under the data root as the user's environment names it, and the client
+    configs setup edits. Not what real use changes while tests run (a hook of the
+    developer's own Claude Code writes data/ and logs/; Claude Code rewrites ~/.claude.json
+    all the time), so that the guard never fails for that."""
     from task_orchestrator.core.root import data_root
 
     env = {k: v for k, v in os.environ.items() if k != "TASK_ORCHESTRATOR_HOME"}
+    root = Path(data_root(env))
     home = Path(os.path.expanduser("~"))
     return [
-        Path(data_root(env)),
-        home / ".claude.json",
+        root / "manifest.json",
+        root / "backups",
+        root / "installer.lock",
         home / ".claude" / "settings.json",
         home / ".cursor" / "mcp.json",
         home / ".codex" / "config.toml",

@@ -83,6 +83,13 @@ def write_document(
     parts = split_relative(relative)
     key = "/".join(parts)
     root = workspace.path
+    # The workspace itself as well: a project folder replaced by a link since it was
+    # resolved would carry every document to wherever the link points.
+    if _kind(root) != "dir":
+        raise InvalidInput(
+            f"the workspace {root} is no longer a folder (moved, deleted or replaced by a "
+            "link); call orchestrator_initialize_session with the project's folder"
+        )
     folder = root
     missing: list[str] = []
     for part in parts[:-1]:

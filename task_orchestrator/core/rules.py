@@ -22,18 +22,27 @@ from .enums import TERMINAL, Status
 from .models import Task
 from .recordtype import FrozenRecord
 
+
+def unfinished_sql(alias: str) -> str:
+    """ "Not finished" (neither completed nor cancelled) as SQL over ``tasks {alias}``."""
+    finished = ", ".join(f"'{s.value}'" for s in sorted(TERMINAL))
+    return f"{alias}.status NOT IN ({finished})"
+
+
+#: A subtask that is not finished, as SQL over ``tasks c`` (archived or not).
+UNFINISHED_CHILD_SQL = unfinished_sql("c")
+
+#: A dependency still in the way, as SQL over ``tasks x``: only a completed one is not.
+WAITING_ON_SQL = f"x.status != '{Status.COMPLETED.value}'"
+
 #: The tail of a WHERE clause over ``tasks t`` that holds exactly for ready tasks (see the
 #: module docstring); callers add the workspace and the order.
 READY_SQL = (
     "t.archived = 0 AND t.status IN ('pending', 'needs_revision') "
     "AND NOT EXISTS (SELECT 1 FROM dependencies d JOIN tasks x ON x.id = d.depends_on_id "
-    "WHERE d.task_id = t.id AND x.status != 'completed') "
-    "AND NOT EXISTS (SELECT 1 FROM tasks c WHERE c.parent_id = t.id "
-    "AND c.status NOT IN ('completed', 'cancelled'))"
+    f"WHERE d.task_id = t.id AND {WAITING_ON_SQL}) "
+    f"AND NOT EXISTS (SELECT 1 FROM tasks c WHERE c.parent_id = t.id AND {UNFINISHED_CHILD_SQL})"
 )
-
-#: A subtask that is not finished, as SQL over ``tasks c`` (archived or not).
-UNFINISHED_CHILD_SQL = "c.status NOT IN ('completed', 'cancelled')"
 
 
 def is_finished(task: Task) -> bool:

@@ -30,6 +30,7 @@ from .models import (
 )
 from .plan import check_context, check_text, flatten
 from .records import RecordsMixin
+from .rules import unfinished_sql
 from .sessions import SessionsMixin
 from .transitions import check_transition, coerce_status, status_columns
 from .views import ViewsMixin
@@ -116,12 +117,7 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin):
                     return self.get_task(row[1]), False
             task_id = self._insert_tree(workspace_id, task, parent_id, session_id)[0]
             if link is not None:
-                source, scope, external_id = link
-                self.conn.execute(
-                    "INSERT INTO external_links (source, scope, external_id, task_id, "
-                    "created_at) VALUES (?,?,?,?,?)",
-                    (source, scope, external_id, task_id, now_iso()),
-                )
+                self.link_external(*link, task_id)  # a savepoint inside this transaction
             if activate or if_no_active:
                 self._activate(str(session_id), task_id)
         return self.get_task(task_id), True
@@ -423,14 +419,9 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin):
                     f"task {task_id} is {status}; reopen it with orchestrator_update_task "
                     "(status and reopen=true) to work on it again"
                 )
-            waiting = self.conn.execute(
-                "SELECT x.id, x.title, x.status FROM dependencies d JOIN tasks x "
-                "ON x.id = d.depends_on_id WHERE d.task_id = ? AND x.status != 'completed' "
-                "ORDER BY x.created_at, x.position",
-                (task_id,),
-            ).fetchall()
+            waiting = self.blockers(task_id)
             if waiting:
-                names = "; ".join(f"{r[0]} {shown(r[1], 60)} ({r[2]})" for r in waiting[:10])
+                names = "; ".join(f"{b.id} {shown(b.title, 60)} ({b.status})" for b in waiting[:10])
                 raise InvalidTransition(
                     f"task {task_id} waits for {len(waiting)} unfinished dependencies: {names}. "
                     "Execute and complete those first"
@@ -577,7 +568,7 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin):
                         r[0]
                         for r in self.conn.execute(
                             f"SELECT id FROM tasks WHERE id IN ({marks}) "
-                            "AND status NOT IN ('completed', 'cancelled')",
+                            f"AND {unfinished_sql('tasks')}",
                             below,
                         )
                     ]

@@ -9,7 +9,7 @@ from .models import (
     Task,
 )
 from .plan import find_cycle
-from .rules import READY_SQL
+from .rules import READY_SQL, WAITING_ON_SQL
 
 # Not typing.TYPE_CHECKING: docs/ARCHITECTURE.md, "The hook path".
 TYPE_CHECKING = False
@@ -41,7 +41,7 @@ class ViewsMixin(StoreBase):
         """Dependencies of ``task_id`` that are not completed."""
         rows = self.conn.execute(
             f"SELECT {prefixed('x')} FROM dependencies d JOIN tasks x ON x.id = d.depends_on_id"
-            " WHERE d.task_id = ? AND x.status != 'completed' ORDER BY x.created_at, x.position",
+            f" WHERE d.task_id = ? AND {WAITING_ON_SQL} ORDER BY x.created_at, x.position",
             (task_id,),
         ).fetchall()
         return self._tasks_from_rows(rows)
@@ -94,14 +94,14 @@ class ViewsMixin(StoreBase):
         waiting: list[Any] = []
         unfinished = self.conn.execute(
             "SELECT 1 FROM dependencies d CROSS JOIN tasks x ON x.id = d.depends_on_id "
-            "WHERE x.status != 'completed' LIMIT 1"
+            f"WHERE {WAITING_ON_SQL} LIMIT 1"
         ).fetchone()
         if unfinished is not None:
             waiting = self.conn.execute(
                 f"SELECT {prefixed('t')} FROM tasks t WHERE t.archived = 0 {ws}"
                 "AND t.status IN ('pending', 'needs_revision') AND EXISTS (SELECT 1 FROM "
                 "dependencies d JOIN tasks x ON x.id = d.depends_on_id WHERE d.task_id = t.id "
-                "AND x.status != 'completed') ORDER BY t.created_at, t.position LIMIT ?",
+                f"AND {WAITING_ON_SQL}) ORDER BY t.created_at, t.position LIMIT ?",
                 [*params, limit],
             ).fetchall()
         rows = sorted([*marked, *waiting], key=lambda r: (r["created_at"], r["position"]))

@@ -72,6 +72,7 @@ def _updated(event: Event, ext_id: str, fields: dict[str, object]) -> dict[str, 
     if not ext_id:
         return None
     from ..core.enums import Status
+    from ..core.rules import is_finished
     from .state import claude_session, move, open_store
 
     status = text_of(fields, "status")
@@ -90,7 +91,7 @@ def _updated(event: Event, ext_id: str, fields: dict[str, object]) -> dict[str, 
             task = store.update_task(task.id, context=context, **changes)
         _mirror_dependencies(store, session, task, fields)
         if status == "deleted":
-            if task.status not in (Status.COMPLETED, Status.CANCELLED):
+            if not is_finished(task):
                 move(store, task, Status.CANCELLED)
             store.archive_task(task.id)
         elif status in ("pending", "in_progress", "completed"):

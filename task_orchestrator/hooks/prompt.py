@@ -64,6 +64,7 @@ def _description(prompt: str) -> str:
 
 def _create(event: Event, title: str, description: str) -> tuple[str, str]:
     from ..core.models import NewTask
+    from ..core.rules import is_finished
     from .state import active_task, claude_session, open_store
 
     prompt_id = event.text("prompt_id")
@@ -71,7 +72,7 @@ def _create(event: Event, title: str, description: str) -> tuple[str, str]:
         session = claude_session(store, event)
         context: dict[str, object] = {"source": "claude-code", "claude_session": event.session_id}
         previous = active_task(store, session)
-        if previous is not None and previous.status.value not in ("completed", "cancelled"):
+        if previous is not None and not is_finished(previous):
             context["follows"] = previous.id
         # One task per prompt id, however often the hook fires for it (a concurrent run, a
         # replay): a task made for it already is returned as it is.

@@ -30,7 +30,7 @@ import os
 import sys
 import time
 
-from ..core import fastjson
+from ..core import fastjson, private
 from ..core.root import data_root
 from .events import SPOOLED
 
@@ -114,7 +114,7 @@ def save(event: str, payload: dict[str, object]) -> bool:
     path = spool_path()
     try:
         for _ in range(3):  # a replay may claim the file between our open and our lock
-            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _BINARY, 0o600)
+            fd = private.open_file(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _BINARY)
             try:
                 _lock_briefly(fd)
                 if not _is_file(fd, path):
@@ -372,8 +372,8 @@ class _ReplayLock:
 
     def __enter__(self) -> bool:
         try:
-            self.fd = os.open(
-                os.path.join(spool_dir(), LOCK_NAME), os.O_RDWR | os.O_CREAT | _BINARY, 0o600
+            self.fd = private.open_file(
+                os.path.join(spool_dir(), LOCK_NAME), os.O_RDWR | os.O_CREAT | _BINARY
             )
         except OSError:
             return False

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 
-from ..core.enums import TERMINAL, Status
+from ..core.enums import Status
 from ..core.errors import InvalidTransition, NotFound
 from ..core.models import NewTask, Session, Task
 from ..core.root import db_file
+from ..core.rules import is_finished
 from ..core.store import TaskStore
 from ..core.workspace import find_workspace
 from .protocol import Event
@@ -87,10 +88,10 @@ def move(store: TaskStore, task: Task, target: Status) -> Task:
     if task.status == target:
         return task
     try:
-        return store.set_status(task.id, target, reopen=task.status in TERMINAL)
+        return store.set_status(task.id, target, reopen=is_finished(task))
     except InvalidTransition:
         # Go through in_progress, which every status can reach (reopening if terminal).
-        mid = store.set_status(task.id, Status.IN_PROGRESS, reopen=task.status in TERMINAL)
+        mid = store.set_status(task.id, Status.IN_PROGRESS, reopen=is_finished(task))
         return store.set_status(mid.id, target) if target != Status.IN_PROGRESS else mid
 
 
@@ -110,6 +111,6 @@ def ensure_parent(store: TaskStore, session: Session, hint: str) -> Task:
         task, _ = store.create_linked(
             session.workspace_id, root, session_id=session.id, if_no_active=True
         )
-    if task.status in TERMINAL:
+    if is_finished(task):
         task = move(store, task, Status.IN_PROGRESS)
     return task

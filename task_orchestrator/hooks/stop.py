@@ -19,9 +19,9 @@ STRICT_MARK = "strict_stop_blocked"
 def handle(event: Event, settings: Settings) -> dict[str, object] | None:
     if settings.auto_complete == "off":
         return None
-    from ..core.enums import TERMINAL, Status
+    from ..core.enums import Status
     from ..core.models import MAX_SUMMARY
-    from ..core.rules import plan_progress
+    from ..core.rules import is_finished, plan_progress
     from ..core.synthesis import synthesize
     from .state import known_active_task, move, open_store
 
@@ -30,7 +30,7 @@ def handle(event: Event, settings: Settings) -> dict[str, object] | None:
         if found is None:
             return None
         _session, task = found
-        if task.status in TERMINAL:
+        if is_finished(task):
             return None
         progress = plan_progress(store.children(task.id, include_archived=True))
         if not progress.total:

@@ -60,23 +60,23 @@ def state_of(ctx: Ctx) -> ServerState:
     return state
 
 
-def client_key(ctx: Ctx) -> str:
+def client_key(ctx: Ctx) -> str | None:
     """Which client is calling: the MCP session id over streamable HTTP (each session is
-    one client), one fixed key otherwise (stdio serves one client per process)."""
-    request = ctx.request_context.request
-    headers = getattr(request, "headers", None)
-    if headers is not None:
-        session_id = headers.get("mcp-session-id")
-        if session_id:
-            return f"http:{session_id}"
-        # A request without a session (the stateless protocol): nothing to remember it by.
-        return f"request:{id(request)}"
-    return STDIO_CLIENT
+    one client), one fixed key over stdio (one client per process), None for an HTTP
+    request without a session (the stateless protocol: nothing to remember it by)."""
+    headers = getattr(ctx.request_context.request, "headers", None)
+    if headers is None:
+        return STDIO_CLIENT
+    session_id = headers.get("mcp-session-id")
+    return f"http:{session_id}" if session_id else None
 
 
 def client_of(ctx: Ctx) -> tuple[ServerState, ClientState]:
+    """The process state and the calling client's state; a client without a key gets a
+    state of its own for this call, which is never stored."""
     state = state_of(ctx)
-    client = state.clients.get(client_key(ctx))
+    key = client_key(ctx)
+    client = ClientState() if key is None else state.clients.get(key)
     if client.workspace is None:
         client.name = client_name(ctx)
     return state, client
@@ -121,6 +121,11 @@ async def resolve_workspace(ctx: Ctx, directory: str | None = None) -> ClientSta
     """Point the calling client at a workspace: ``directory`` if given, else the client's
     roots, else the environment, else the server's folder."""
     state, client = client_of(ctx)
+    await _point(ctx, state, client, directory)
+    return client
+
+
+async def _point(ctx: Ctx, state: ServerState, client: ClientState, directory: str | None) -> None:
     with tool_errors():
         if directory is not None:
             client.use_workspace(state.store, directory, "argument")
@@ -130,14 +135,13 @@ async def resolve_workspace(ctx: Ctx, directory: str | None = None) -> ClientSta
                 client.use_workspace(state.store, root, "roots")
             else:
                 client.use_workspace(state.store, *default_directory())
-    return client
 
 
 async def session_for(ctx: Ctx) -> tuple[ServerState, Workspace, Session]:
     """The calling client's workspace and session, resolved on first use by any tool."""
     state, client = client_of(ctx)
     if client.workspace is None:
-        await resolve_workspace(ctx)
+        await _point(ctx, state, client, None)
     with tool_errors():
         ws, session, _ = client.ensure_session(state.store)
     return state, ws, session

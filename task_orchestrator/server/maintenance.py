@@ -7,9 +7,10 @@ Destructive actions (scan_cleanup, archive_completed) only change anything with
 from __future__ import annotations
 
 from ..core.documents import split_relative, write_document
-from ..core.enums import TERMINAL, Status
+from ..core.enums import Status
 from ..core.models import Task, TaskFilter, Workspace
 from ..core.overview import overview, render_overview, render_plan, stale_cutoff
+from ..core.rules import is_finished
 from ..core.store import TaskStore
 from .budget import STRUCTURED_BUDGET, clip, fit
 from .models import MaintenanceOut
@@ -78,8 +79,7 @@ def run_maintenance(
         orphans = [
             (t, parents[t.parent_id])
             for t in open_tasks
-            if t.parent_id
-            and (parents[t.parent_id].status in TERMINAL or parents[t.parent_id].archived)
+            if t.parent_id and (is_finished(parents[t.parent_id]) or parents[t.parent_id].archived)
         ]
         findings += [
             f"orphan: {t.id} '{t.title}' is {t.status} under {p.id}, which is "

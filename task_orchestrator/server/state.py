@@ -18,6 +18,7 @@ import sqlite3
 import sys
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
@@ -151,7 +152,7 @@ class Clients:
             self._by_key.move_to_end(key)
         return state
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[ClientState]:
         return iter(list(self._by_key.values()))
 
 

@@ -128,3 +128,16 @@ def test_a_path_too_long_for_the_system_is_a_clear_error(store: TaskStore, tmp_p
     with pytest.raises(InvalidInput, match="longer than the file system allows"):
         write_document(store, ws, ("n" * 200 + "/") * 4 + "x.md", "text")
     assert documents(store) == 0 and list(deep.iterdir()) == []
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symlinks need privileges on Windows")
+def test_a_workspace_replaced_by_a_link_is_refused(store: TaskStore, tmp_path: Path) -> None:
+    project, elsewhere = tmp_path / "project", tmp_path / "elsewhere"
+    (project / ".git").mkdir(parents=True)
+    elsewhere.mkdir()
+    ws = store.workspace(str(project))
+    project.rename(tmp_path / "moved")
+    project.symlink_to(elsewhere)
+    with pytest.raises(InvalidInput, match="no longer a folder"):
+        write_document(store, ws, "report.md", "text")
+    assert list(elsewhere.iterdir()) == [] and documents(store) == 0

@@ -51,6 +51,6 @@ def client_env(tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture
 def session_start_payload() -> dict[str, object]:
-    """A real SessionStart payload from Claude Code 2.1.197 (shared/fixtures)."""
+    """A real SessionStart payload captured from Claude Code 2.1.197 (tests/packaging/fixtures)."""
     payload: dict[str, object] = json.loads((FIXTURES / "SessionStart.json").read_text("utf-8"))
     return payload

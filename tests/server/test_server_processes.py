@@ -26,6 +26,18 @@ from task_orchestrator.server.app import build_server
 pytestmark = pytest.mark.anyio
 
 
+# -I: isolated mode, so the test's cwd cannot shadow a dependency.
+SERVE_HTTP = [
+    sys.executable,
+    "-I",
+    "-m",
+    "task_orchestrator",
+    "serve",
+    "--transport",
+    "streamable-http",
+]
+
+
 def run_env() -> dict[str, str]:
     return dict(os.environ)  # already isolated by the autouse fixture
 
@@ -209,17 +221,7 @@ def free_port() -> int:
 @pytest.mark.slow
 def test_http_needs_the_token_and_loopback() -> None:
     refused = subprocess.run(
-        [
-            sys.executable,
-            "-I",
-            "-m",
-            "task_orchestrator",
-            "serve",
-            "--transport",
-            "streamable-http",
-            "--host",
-            "0.0.0.0",
-        ],
+        [*SERVE_HTTP, "--host", "0.0.0.0"],
         env=run_env(),
         capture_output=True,
         text=True,
@@ -229,17 +231,7 @@ def test_http_needs_the_token_and_loopback() -> None:
 
     port = free_port()
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-I",
-            "-m",
-            "task_orchestrator",
-            "serve",
-            "--transport",
-            "streamable-http",
-            "--port",
-            str(port),
-        ],
+        [*SERVE_HTTP, "--port", str(port)],
         env=run_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -293,20 +285,10 @@ def test_serve_help_is_light() -> None:
 def start_http_server(token: str) -> tuple[subprocess.Popen[str], str]:
     port = free_port()
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-I",
-            "-m",
-            "task_orchestrator",
-            "serve",
-            "--transport",
-            "streamable-http",
-            "--port",
-            str(port),
-        ],
+        [*SERVE_HTTP, "--port", str(port)],
         env={**run_env(), "TASK_ORCHESTRATOR_TOKEN": token},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,  # nobody reads it: a full pipe would stall the server
         text=True,
     )
     url = f"http://127.0.0.1:{port}/mcp"
@@ -318,7 +300,7 @@ def start_http_server(token: str) -> tuple[subprocess.Popen[str], str]:
         except OSError:
             if time.monotonic() > deadline or proc.poll() is not None:
                 proc.kill()
-                raise AssertionError(f"HTTP server did not start: {proc.stderr}") from None
+                raise AssertionError(f"HTTP server did not start (exit {proc.poll()})") from None
             time.sleep(0.2)
 
 
