@@ -12,7 +12,7 @@ from . import __version__
 from .commands.hook import config_command, hook_command
 from .commands.serve import serve_command
 from .core.errors import StoreError
-from .errors import EXIT_BUG, EXIT_USAGE, EXIT_USER, UserError
+from .errors import EXIT_BUG, EXIT_USAGE, EXIT_USER, UserError, person_message
 from .installer.commands import doctor_command, setup_group
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -59,7 +59,7 @@ def run_cli(args: list[str], prog_name: str) -> int:
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except (UserError, StoreError) as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {person_message(exc)}", err=True)
         return EXIT_USER
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)

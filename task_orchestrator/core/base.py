@@ -75,18 +75,17 @@ class StoreBase:
             f"SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?", (task_id,)
         ).fetchone()
         if row is None:
-            raise NotFound(
-                f"no task {shown(task_id)}; use orchestrator_query_tasks to find the right id"
-            )
+            raise NotFound(f"no task {shown(task_id)}", fix="find_id")
         if workspace_id is not None and row["workspace_id"] != workspace_id:
             other = self.conn.execute(
                 "SELECT path FROM workspaces WHERE id = ?", (row["workspace_id"],)
             ).fetchone()
             where = other[0] if other is not None else row["workspace_id"]
             raise WrongWorkspace(
-                f"task {task_id} belongs to another workspace ({where}), not to this session's; "
-                "nothing was changed. To work on it, call orchestrator_initialize_session with "
-                "that folder as working_directory"
+                f"task {task_id} belongs to another workspace ({where}), not to this one; "
+                "nothing was changed",
+                fix="other_workspace",
+                task_id=task_id,
             )
         return row  # type: ignore[no-any-return]
 

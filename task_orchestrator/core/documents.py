@@ -87,8 +87,8 @@ def write_document(
     # resolved would carry every document to wherever the link points.
     if _kind(root) != "dir":
         raise InvalidInput(
-            f"the workspace {root} is no longer a folder (moved, deleted or replaced by a "
-            "link); call orchestrator_initialize_session with the project's folder"
+            f"the workspace {root} is no longer a folder (moved, deleted or replaced by a link)",
+            fix="workspace_gone",
         )
     folder = root
     missing: list[str] = []

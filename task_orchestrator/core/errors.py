@@ -5,7 +5,18 @@ from __future__ import annotations
 
 
 class StoreError(Exception):
-    """Base class: the caller can fix this."""
+    """Base class: the caller can fix this.
+
+    The message says what is wrong in words that hold for every interface. How to fix it
+    differs: a model calls a tool, a person runs a command or presses a button. So an error
+    carries ``fix``, a key of :data:`FIXES`, and ``task_id``; each interface appends its own
+    advice for that key (server/context.py for the tools, cli/errors.py for the CLI and the
+    board), and the rule that raised it stays in one place."""
+
+    def __init__(self, message: str, *, fix: str | None = None, task_id: str | None = None):
+        super().__init__(message)
+        self.fix = fix
+        self.task_id = task_id
 
 
 class NotFound(StoreError):
@@ -37,6 +48,18 @@ class StoreBusy(StoreUnavailable):
 class WrongWorkspace(InvalidInput):
     """A task id of another workspace than the caller's: refused, so that a session in one
     project never changes another project's tasks by id."""
+
+
+#: The ways out an error can name. Every interface's advice table has each of these keys
+#: (a test checks it).
+FIXES = (
+    "find_id",  # no such task: list the ids
+    "other_workspace",  # the task belongs to another project
+    "reopen",  # the task is finished
+    "dependencies_first",  # a dependency is not completed
+    "subtasks_first",  # subtasks are unfinished
+    "workspace_gone",  # the project folder moved or was replaced
+)
 
 
 def shown(value: object, limit: int = 80) -> str:

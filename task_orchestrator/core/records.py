@@ -242,7 +242,9 @@ class RecordsMixin(StoreBase):
                 if unfinished:
                     raise InvalidTransition(
                         f"task {task_id} has {unfinished} unfinished subtasks; complete or "
-                        "cancel them, then call orchestrator_synthesize_results"
+                        "cancel them first",
+                        fix="subtasks_first",
+                        task_id=task_id,
                     )
             art_id = self._insert_artifact(
                 task_id, summary, content, artifact_type, file_paths, now_iso()

@@ -135,8 +135,10 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin):
                 raise InvalidInput(f"parent task {parent_id} is archived")
             if Status(parent["status"]) in TERMINAL:
                 raise InvalidInput(
-                    f"parent task {parent_id} is {parent['status']}; reopen it with "
-                    "orchestrator_update_task before planning under it"
+                    f"parent task {parent_id} is {parent['status']}; reopen it before "
+                    "planning under it",
+                    fix="reopen",
+                    task_id=parent_id,
                 )
             parent_position = self.conn.execute(
                 "SELECT COALESCE(MAX(position) + 1, 0) FROM tasks WHERE parent_id = ?",
@@ -416,21 +418,25 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin):
             status = Status(row["status"])
             if status in TERMINAL:
                 raise InvalidTransition(
-                    f"task {task_id} is {status}; reopen it with orchestrator_update_task "
-                    "(status and reopen=true) to work on it again"
+                    f"task {task_id} is {status}; reopen it to work on it again",
+                    fix="reopen",
+                    task_id=task_id,
                 )
             waiting = self.blockers(task_id)
             if waiting:
                 names = "; ".join(f"{b.id} {shown(b.title, 60)} ({b.status})" for b in waiting[:10])
                 raise InvalidTransition(
-                    f"task {task_id} waits for {len(waiting)} unfinished dependencies: {names}. "
-                    "Execute and complete those first"
+                    f"task {task_id} waits for {len(waiting)} unfinished dependencies: {names}",
+                    fix="dependencies_first",
+                    task_id=task_id,
                 )
             unfinished = self._unfinished_children(task_id)
             if unfinished:
                 raise InvalidTransition(
-                    f"task {task_id} has {unfinished} unfinished subtasks; execute them and "
-                    "finish it with orchestrator_synthesize_results"
+                    f"task {task_id} has {unfinished} unfinished subtasks; it is done when they "
+                    "are",
+                    fix="subtasks_first",
+                    task_id=task_id,
                 )
             if status == Status.IN_PROGRESS:
                 return self._task_from_row(row)

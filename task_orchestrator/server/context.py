@@ -155,9 +155,28 @@ def tool_errors() -> Iterator[None]:
     try:
         yield
     except StoreError as exc:
-        raise ToolError(clip_error(str(exc))) from exc
+        raise ToolError(clip_error(with_advice(exc))) from exc
     except sqlite3.Error as exc:  # outside a transaction: a read of a locked or damaged file
         raise ToolError(clip_error(str(db.store_error("file", exc)))) from exc
+
+
+#: How a model gets out of each error (core/errors.py, FIXES), in tool calls.
+TOOL_ADVICE = {
+    "find_id": "use orchestrator_query_tasks to find the right id",
+    "other_workspace": "to work on it, call orchestrator_initialize_session with that folder "
+    "as working_directory",
+    "reopen": "reopen it with orchestrator_update_task (status and reopen=true)",
+    "dependencies_first": "execute and complete those first",
+    "subtasks_first": "finish the subtasks (orchestrator_execute_task, "
+    "orchestrator_complete_task or orchestrator_cancel_task), then call "
+    "orchestrator_synthesize_results",
+    "workspace_gone": "call orchestrator_initialize_session with the project's folder",
+}
+
+
+def with_advice(exc: StoreError) -> str:
+    advice = TOOL_ADVICE.get(exc.fix or "")
+    return f"{exc}; {advice}" if advice else str(exc)
 
 
 def clip_error(message: str) -> str:
