@@ -11,6 +11,7 @@ import click
 from . import __version__
 from .commands.hook import config_command, hook_command
 from .commands.serve import serve_command
+from .commands.tasks import tasks_group
 from .core.errors import StoreError
 from .errors import EXIT_BUG, EXIT_USAGE, EXIT_USER, UserError, person_message
 from .installer.commands import doctor_command, setup_group
@@ -43,6 +44,7 @@ cli.add_command(setup_group)
 cli.add_command(doctor_command)
 cli.add_command(hook_command)
 cli.add_command(config_command)
+cli.add_command(tasks_group)
 
 
 def run_cli(args: list[str], prog_name: str) -> int:

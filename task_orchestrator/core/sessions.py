@@ -38,6 +38,14 @@ class SessionsMixin(StoreBase):
                     ).fetchone()
         return Workspace.from_row(row)
 
+    def workspace_at(self, path: str | os.PathLike[str]) -> Workspace | None:
+        """The workspace recorded for a project root, or None; never creates one (the CLI's
+        read commands must leave the store as they found it)."""
+        row = self.conn.execute(
+            "SELECT * FROM workspaces WHERE path = ?", (normalize_str(path),)
+        ).fetchone()
+        return None if row is None else Workspace.from_row(row)
+
     def get_workspace(self, workspace_id: str) -> Workspace:
         row = self.conn.execute("SELECT * FROM workspaces WHERE id = ?", (workspace_id,)).fetchone()
         if row is None:
