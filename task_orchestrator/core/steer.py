@@ -106,6 +106,13 @@ def cancel(
 
 def reopen(store: TaskStore, task_id: str, *, workspace_id: str) -> Task:
     """A completed or cancelled task becomes pending again."""
+    task = store.get_task(task_id, workspace_id=workspace_id)
+    if not is_finished(task):
+        # update_task lets a task "move" to the status it has, so a pending task would be
+        # "reopened" with a new version and event while nothing changed.
+        raise InvalidTransition(
+            f"task {task_id} is {task.status}, not completed or cancelled; it needs no reopen"
+        )
     return store.update_task(task_id, workspace_id=workspace_id, status=Status.PENDING, reopen=True)
 
 
