@@ -78,9 +78,10 @@ def _checklist(store: TaskStore, task_id: str, depth: int) -> list[str]:
 
 
 def _demote(markdown: str, level: int) -> str:
-    """Headings one level under ``level``; indented lines (excerpts of work) stay as they
-    are, so a ``#`` in someone's code is never touched."""
-    extra = "#" * level
+    """The synthesis's headings (``##`` for a document of its own) as sections of a plan
+    at ``level``; indented lines (excerpts of work) stay as they are, so a ``#`` in
+    someone's code is never touched."""
+    extra = "#" * (level - 1)
     return "\n".join(
         extra + line if line.startswith("#") else line for line in markdown.split("\n")
     )
