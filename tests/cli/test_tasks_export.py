@@ -32,13 +32,18 @@ def test_markdown_of_one_plan(project: Path) -> None:
 
 
 def test_markdown_of_the_open_plans(project: Path) -> None:
-    plan, _, _ = _plan()
+    _plan()
     new_id("Loose end")
     finished = new_id("Finished")
     ok("done", finished)
     out = ok("export")
     assert out.startswith(f"# Open plans in {project}\n\n2 plans.\n")
-    assert "\n## Ship 2.0\n" in out and "\n### Plan\n" in out and "\n### Not complete\n" in out and "\n## Loose end\n" in out
+    assert (
+        "\n## Ship 2.0\n" in out
+        and "\n### Plan\n" in out
+        and "\n### Not complete\n" in out
+        and "\n## Loose end\n" in out
+    )
     assert "Finished" not in out
 
 
@@ -79,6 +84,8 @@ def test_output_file_and_refusing_to_overwrite(
 
 def test_nothing_to_export(project: Path, paths: Path) -> None:
     ran = tasks("export")
-    assert ran.code == 1 and ran.err == f"error: no work recorded for {project}; nothing to export\n"
+    assert (
+        ran.code == 1 and ran.err == f"error: no work recorded for {project}; nothing to export\n"
+    )
     ran = tasks("export", "task_nope")
     assert ran.code == 1 and "no task 'task_nope'" in ran.err
