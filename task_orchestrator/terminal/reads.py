@@ -34,7 +34,10 @@ def listing(
     (None: any status)."""
     with reading(paths) as store:
         if store is None:
-            return nothing_recorded(folder.asked, folder.root)
+            found = nothing_recorded(folder.asked, folder.root)
+            if every_workspace:
+                found.workspace = None
+            return found
         if every_workspace:
             return list_plans(
                 store, folder=folder.asked, workspace_id=None, statuses=statuses, limit=limit

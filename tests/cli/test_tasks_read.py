@@ -28,6 +28,8 @@ def test_list_with_no_store_says_so_and_creates_nothing(project: Path, paths: Pa
     data = json.loads(ok("list", "--json"))
     assert data["recorded"] is False and data["plans"] == []
     assert data["workspace"]["path"] == str(project)
+    data = json.loads(ok("list", "--all-workspaces", "--json"))
+    assert data["recorded"] is False and data["workspace"] is None
     assert not paths.db.exists()
 
 
