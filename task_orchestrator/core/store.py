@@ -433,8 +433,7 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin):
             unfinished = self._unfinished_children(task_id)
             if unfinished:
                 raise InvalidTransition(
-                    f"task {task_id} has {unfinished} unfinished subtasks; it is done when they "
-                    "are",
+                    f"task {task_id} has {unfinished} unfinished subtasks, which are its work",
                     fix="subtasks_first",
                     task_id=task_id,
                 )

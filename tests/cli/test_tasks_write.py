@@ -173,7 +173,7 @@ BAD_INPUTS = [
     ),
     (
         ["start", "{plan}"],
-        "has 2 unfinished subtasks; it is done when they are; finish or cancel its subtasks first",
+        "has 2 unfinished subtasks, which are its work; finish or cancel its subtasks first",
     ),
     (
         ["done", "{plan}"],
