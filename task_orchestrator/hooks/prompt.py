@@ -36,7 +36,9 @@ def handle(event: Event, settings: Settings) -> dict[str, object] | None:
     )
     if not work or settings.auto_plan == "suggest":
         if settings.mirror:
-            _remember(event, settings, prompt, seen_title)
+            # auto_plan = "off" keeps no prompt text at all: only when the prompt arrived.
+            off = settings.auto_plan == "off"
+            _remember(event, settings, "" if off else prompt, "" if off else seen_title)
         if not work:
             return None
         return context_answer(
@@ -63,7 +65,7 @@ def _remember(event: Event, settings: Settings, prompt: str, title: str) -> None
     title with capture_prompts = "title")."""
     from .state import claude_session, open_store, remember_prompt
 
-    if not title and not settings.capture_prompts:
+    if prompt and not title and not settings.capture_prompts:
         title = title_from(prompt)
     text = prompt if settings.capture_prompts else ""
     with open_store(event) as store:
@@ -130,6 +132,8 @@ def for_spool(payload: dict[str, object], settings: Settings) -> dict[str, objec
     if not work and not settings.mirror:
         return None
     kept = {k: v for k, v in payload.items() if k != "prompt"}
+    if settings.auto_plan == "off":
+        return kept  # only that a prompt arrived (its text is kept nowhere)
     if settings.capture_prompts:
         kept["prompt"] = prompt if work else prompt.strip()[:PROMPT_TEXT_CHARS]
     else:

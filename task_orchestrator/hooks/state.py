@@ -191,7 +191,11 @@ def _prompt_task(
     context: dict[str, object] = {"source": "claude-code", "claude_session": session.external_id}
     if after is not None:
         context["after"] = after.id
-    description = (text or NOT_KEPT) if ours else ""
+    if text or latest.get("title"):
+        description = (text or NOT_KEPT) if ours else ""
+    else:  # auto_plan = "off": only the prompt's arrival was kept
+        description = "Created by the task-orchestrator hooks to hold Claude Code's own task list "
+        description += "for a prompt that made no task (its text was not kept)."
     # One task per prompt (the link), so the two hooks of one TaskCreate make one.
     key = latest.get("id") or "at:" + latest["at"]
     task, _ = store.create_linked(

@@ -193,3 +193,18 @@ def test_the_latest_prompt_waits_in_the_spool_when_the_store_is_busy(
     store = open_store()
     _, second = top_level(store)
     assert second.title == title_from(MISSED) and second.description == NOT_KEPT
+
+
+def test_auto_plan_off_keeps_only_when_a_prompt_arrived(
+    project: Path, open_store: OpenStore, write_config: Any
+) -> None:
+    first_turn(project)
+    write_config('[hooks]\nauto_plan = "off"\n')
+    hook("UserPromptSubmit", fixture("UserPromptSubmit", project, prompt=GERMAN, prompt_id="p2"))
+    store = open_store()
+    kept = _mark(store)
+    assert kept is not None and '"text": ""' in kept and '"title": ""' in kept
+    new_list(project, "p2")
+    a, second = top_level(store)
+    assert a.status == Status.COMPLETED
+    assert second.title == "Claude Code plan: CSV-Export bauen"
