@@ -73,6 +73,13 @@ SECTIONS = (
         ["--runs", "15"],
     ),
     Section(
+        "classify",
+        "Auto-plan classifier: precision and recall per language (tuning and held-out sets)",
+        "bench_classify.py",
+        [],
+        [],
+    ),
+    Section(
         "packaging",
         "Packaging: start-up of each shipped form (needs dist/ from packaging/build.py)",
         "bench_packaging.py",

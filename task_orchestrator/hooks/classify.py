@@ -1,97 +1,50 @@
-"""Is a prompt a substantial work request? A fast, deterministic, rule-based answer.
+"""Is a prompt a substantial work request? A fast, deterministic, rule-based answer, in any
+of English, German, French, Spanish, Portuguese, Italian, Russian, Chinese, Japanese and
+Korean.
 
 Wrongly planning a question costs the user a junk task in their list; missing a work request
-only costs the automatic bookkeeping for it. So the rules lean towards "not work": a prompt is
-work only when it reads as an instruction to build, change or fix something (an imperative
-work verb, possibly after "please" or "can you"), with enough words to be more than a
-one-liner, or when it is a list of such items. Questions, chit-chat, slash commands and short
-follow-ups ("run the tests") are never planned. tests/hooks/data/prompts.jsonl holds the
-labelled prompts the rules were written against; prompts_holdout.jsonl, written afterwards
-and never tuned on, gives the honest estimate.
+only costs the automatic bookkeeping for it (and the mirror still gives the model's own list a
+task of its own, hooks/state.py). So the rules lean towards "not work". The structure is the
+same in every language; only the words differ, and they are data (data/prompt_words.json, read
+on first use):
+
+- too short to be work: fewer than six words, a run of kana, ideographs or Hangul counting one
+  word per two characters ("继续", "はい", "yes, do it", "weiter");
+- slash and shell commands, memory notes;
+- a clause (sentences, and ``;``-separated parts) asks for work when it opens with a work verb
+  after any polite opener ("please add", "bitte korrigieren", "peux-tu corriger"), when a
+  polite or modal opener comes with a work verb later ("kannst du ... umbauen?"), when a
+  second instruction follows "and" or a comma ("find the leak and fix it"), or when it states
+  a need ("wir brauchen ...", "il faut ..."); in Chinese, Japanese and Korean, when it holds a
+  work verb and is no question (Japanese and Korean also mark the request: して, 주세요);
+- a question (a question mark, a question word first) or a request for an explanation is not
+  work unless a modal opener makes it a request ("can you fix ...?"), and a description first
+  with the instruction after is ("X is slow; add indexes").
+
+tests/hooks/data/prompts_i18n_tuning.jsonl holds the labelled prompts the rules and words were
+tuned on; prompts_i18n_heldout.jsonl, written before them and never tuned on, gives the honest
+estimate (bench/bench_classify.py prints both). prompts.jsonl and prompts_holdout.jsonl are the
+older English-only sets.
 """
 
 from __future__ import annotations
 
-MIN_WORDS = 6
+MIN_WORDS = 6  # a work request says what to change and where; fewer words is a follow-up
 MAX_SCAN_CHARS = 4_000  # a 10 MB paste is classified on its start; the decision is the same
 TITLE_CHARS = 80
+WORDS_FILE = "prompt_words.json"  # in task_orchestrator/data: the words, by language
+
+# Not typing.TYPE_CHECKING: docs/ARCHITECTURE.md, "The hook path".
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
-def _words(text: str) -> frozenset[str]:
-    """A word list written as text: easier to read and extend than a list of strings."""
-    return frozenset(text.split())
-
-
-WORK_VERBS = _words(
-    """
-    add build create implement write fix refactor migrate update remove delete rename setup
-    configure port convert replace rewrite optimize optimise improve extract split
-    integrate upgrade deploy document test make design introduce support handle move clean
-    wire generate scaffold bump change debug investigate translate restructure set
-    reorganize reorganise enable disable install automate parallelize speed cut drop modify
-    adapt extend finish complete patch harden secure validate encrypt containerize
-    dockerize package publish release bootstrap prototype draft develop code
-    """
-)
-# Words that open a question (or a request for information rather than for work).
-QUESTION_WORDS = _words(
-    """
-    what why how when where who whom whose which is are was were am do does did can could
-    would should will shall may might have has had isn't aren't doesn't don't didn't won't
-    wouldn't shouldn't couldn't can't what's how's where's who's why's explain describe
-    tell show summarize summarise list compare clarify
-    """
-)
-# Openers that turn "can you add X?" into a request; stripped before looking for the verb.
-POLITE = (
-    "please",
-    "pls",
-    "kindly",
-    "can you",
-    "could you",
-    "would you",
-    "will you",
-    "can we",
-    "could we",
-    "let's",
-    "lets",
-    "let us",
-    "i need you to",
-    "i want you to",
-    "i'd like you to",
-    "i would like you to",
-    "we need to",
-    "we should",
-    "i need to",
-    "i want to",
-    "go ahead and",
-    "help me",
-    "now",
-    "also",
-    "then",
-    "next",
-)
-FILLERS = _words(
-    """
-    ok okay yes yeah yep sure alright right great so and hey hi claude
-    """
-)
-# Three scanners below stand in for the regular expressions they were written as (quoted in
+# Two scanners below stand in for the regular expressions they were written as (quoted in
 # each): importing re, with the enum module it loads and the compiling of the patterns, costs
 # a question's UserPromptSubmit about 3 ms of its 11, on every prompt a user sends
 # (docs/ARCHITECTURE.md, "The hook path"). tests/hooks/test_hooks_classify_scan.py checks
 # them against those expressions on generated text.
-_WORD_START = "abcdefghijklmnopqrstuvwxyz0123456789"
-_WORD_BYTES = bytes(b if chr(b) in _WORD_START + "'_-" else 32 for b in range(256))
-
-
-def word_list(lowered: str) -> list[str]:
-    """``re.findall(r"[a-z0-9][a-z0-9'_-]*", lowered)``: each run of word characters, from
-    its first letter or digit on. Non-ASCII characters become "?" first, a separator."""
-    runs = lowered.encode("ascii", "replace").translate(_WORD_BYTES).split()
-    return [w.decode("ascii") for w in (r.lstrip(b"'_-") for r in runs) if w]
-
-
 def count_list_items(text: str) -> int:
     r"""``len(re.findall(r"^\s*(?:[-*\u2022]|\d+[.)])\s+\S", text, re.MULTILINE))``: lines
     that open with a bullet or a number and then some text."""
@@ -124,7 +77,40 @@ def split_sentences(text: str) -> list[str]:
     r"""``re.split(r"[.!?]+(?:\s+|$)|\n+", text)``: a run of . ! ? ends a sentence only when
     space or the end follows (a dot inside "client.py" or "3.10" ends none), and so does a
     run of newlines."""
-    pieces: list[str] = []
+    return [piece for piece, _ in _sentences_with_marks(text)]
+
+
+def _is_cjk(ch: str) -> bool:
+    """Kana, CJK ideographs, Hangul: scripts whose words the classifier matches as parts of
+    the text (Chinese and Japanese put no spaces between words; Korean glues endings on)."""
+    return "\u3040" <= ch <= "\u30ff" or "\u3400" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af"
+
+
+_TRIM = ",.;:!?¿¡\"'()[]{}<>«»“”„‘’…*`~-—–،、，：；！？（）「」『』"
+_CLAUSE_ENDS = ";；。！？!?"
+
+
+def clauses(text: str) -> list[tuple[str, bool]]:
+    """The text's sentences and ``;``-separated clauses, each with whether it ends with a
+    question mark. Like :func:`split_sentences`, a dot ends a sentence only when space or
+    the end follows it; the full-width marks of Chinese and Japanese end one anywhere."""
+    out: list[tuple[str, bool]] = []
+    for sentence in _sentences_with_marks(text):
+        body, question = sentence
+        start = 0
+        for i, ch in enumerate(body):
+            if ch in _CLAUSE_ENDS:
+                if body[start:i].strip():
+                    out.append((body[start:i], ch in "?？"))
+                start = i + 1
+        if body[start:].strip():
+            out.append((body[start:], question))
+    return out
+
+
+def _sentences_with_marks(text: str) -> list[tuple[str, bool]]:
+    """:func:`split_sentences`, with whether each piece ended in a run holding a "?"."""
+    pieces: list[tuple[str, bool]] = []
     start = i = 0
     n = len(text)
     while i < n:
@@ -136,20 +122,109 @@ def split_sentences(text: str) -> list[str]:
             if j < n and not text[j].isspace():
                 i = j
                 continue
+            question = "?" in text[i:j]
             end = j
             while end < n and text[end].isspace():
                 end += 1
         elif ch == "\n":
+            question = False
             end = i + 1
             while end < n and text[end] == "\n":
                 end += 1
         else:
             i += 1
             continue
-        pieces.append(text[start:i])
+        pieces.append((text[start:i], question))
         start = i = end
-    pieces.append(text[start:])
+    pieces.append((text[start:], False))
     return pieces
+
+
+def tokens(text: str) -> list[str]:
+    """Lowercased words split at white space, with punctuation trimmed from their ends."""
+    return [t for t in (w.strip(_TRIM) for w in text.lower().split()) if t]
+
+
+def size(text: str) -> float:
+    """How many words, in any script: a run of kana, ideographs or Hangul counts one word
+    per two characters (about their average word length), anything else per white space."""
+    total = 0.0
+    for word in text.split():
+        cjk = sum(1 for ch in word if _is_cjk(ch))
+        total += cjk / 2 if cjk else 1
+    return total
+
+
+class _Lexicon:
+    """The words of prompt_words.json, all languages merged: a prompt's language is never
+    guessed, since a work verb of one language is rarely a common word of another."""
+
+    def __init__(self, data: dict[str, dict[str, list[str]]]) -> None:
+        def merged(key: str, *, spaced: bool = True) -> list[str]:
+            langs = [v for k, v in data.items() if (k != "cjk") == spaced and isinstance(v, dict)]
+            return [w for lang in langs for w in lang.get(key, [])]
+
+        self.work = frozenset(merged("work"))
+        self.info = frozenset(merged("info"))
+        self.join = frozenset(merged("and"))
+        self.fillers = frozenset(merged("fillers"))
+        self.ask = _phrases(merged("ask"))
+        self.polite = _phrases(merged("polite"))
+        self.modal = _phrases(merged("modal"))
+        self.need = _phrases(merged("need"))
+        self.cjk_work = tuple(merged("work", spaced=False))
+        self.cjk_info = tuple(merged("info", spaced=False))
+        self.cjk_ask = tuple(merged("ask", spaced=False))
+        self.cjk_request = tuple(merged("request", spaced=False))
+        self.cjk_modal = tuple(merged("modal", spaced=False))
+        self.cjk_need = tuple(merged("need", spaced=False))
+
+
+def _phrases(items: Sequence[str]) -> tuple[tuple[str, ...], ...]:
+    """Phrases as word tuples, longest first, so that "kannst du bitte" wins over "kannst du"."""
+    return tuple(sorted({tuple(tokens(p)) for p in items if tokens(p)}, key=len, reverse=True))
+
+
+_lexicon: _Lexicon | None = None
+
+
+def lexicon() -> _Lexicon:
+    """The words, read on first use: a slash command or a short follow-up never reads them."""
+    global _lexicon
+    if _lexicon is None:
+        import os
+
+        from ..core import fastjson
+
+        path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", WORDS_FILE)
+        with open(path, "rb") as fh:
+            _lexicon = _Lexicon(fastjson.loads(fh.read()))
+    return _lexicon
+
+
+def _starts_with(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> int:
+    """How many words of a phrase in ``phrases`` open ``words`` (0: none does)."""
+    for phrase in phrases:
+        if tuple(words[: len(phrase)]) == phrase:
+            return len(phrase)
+    return 0
+
+
+def _strip_openers(words: list[str], lex: _Lexicon) -> tuple[list[str], bool, bool]:
+    """Drop fillers ("ok, now ...") and polite openers; say whether a polite one was seen,
+    and whether one of them was a modal ("can you", "kannst du"), which makes a question a
+    request."""
+    polite = modal = False
+    while words:
+        if words[0] in lex.fillers:
+            words = words[1:]
+            continue
+        n = _starts_with(words, lex.polite)
+        if not n:
+            break
+        modal = modal or bool(_starts_with(words, lex.modal))
+        words, polite = words[n:], True
+    return words, polite, modal
 
 
 class Verdict:
@@ -163,31 +238,55 @@ class Verdict:
         return f"Verdict({self.is_work}, {self.reason!r})"
 
 
-def _strip_openers(words: list[str]) -> tuple[list[str], bool]:
-    """Drop fillers ("ok, now ...") and polite openers; say whether a polite one was seen."""
-    polite = False
-    changed = True
-    while words and changed:
-        changed = False
-        if words[0] in FILLERS:
-            words = words[1:]
-            changed = True
-            continue
-        for opener in POLITE:
-            parts = opener.split()
-            if words[: len(parts)] == parts:
-                words = words[len(parts) :]
-                polite = changed = True
-                break
-    return words, polite
+def _clause_verdict(clause: str, question: bool, lex: _Lexicon) -> str:
+    """Why one clause asks for work, or "" when it does not."""
+    if any(_is_cjk(ch) for ch in clause):
+        found = _cjk_verdict(clause, question, lex)
+        if found:
+            return found
+    raw = tokens(clause)
+    need = _starts_with(raw, lex.need)
+    words, polite, modal = _strip_openers(raw, lex)
+    if not words or words[0] in lex.info:
+        return ""
+    first = words[0]
+    asks = bool(_starts_with(words, lex.ask)) and first not in lex.work
+    if first in lex.work and (polite or not question):
+        return "imperative work request"
+    if need and not question and len(raw) > need + 2:
+        return "a stated need"
+    if asks or (question and not modal):
+        return ""
+    if not question:  # "X drops rows with newlines, make it parse them"
+        for part in clause.replace("，", ",").split(",")[1:]:
+            rest, _, _ = _strip_openers(tokens(part), lex)
+            if len(rest) >= 3 and rest[0] in lex.work:
+                return "instruction after a comma"
+    # The verb later on: "bitte ... korrigieren", "kannst du ... umbauen?" (with a polite
+    # opener), or a second instruction after "and" ("find the leak and fix it").
+    if any(word in lex.info for word in words):  # "... and tell me what is outdated"
+        return ""
+    for i, word in enumerate(words[1:], 1):
+        if word in lex.work and (polite or words[i - 1] in lex.join):
+            return "work request" if polite else "second instruction"
+    return ""
 
 
-def _imperative(sentence: str) -> tuple[bool, bool]:
-    """(starts with a work verb, had a polite opener) for one sentence."""
-    words, polite = _strip_openers(word_list(sentence.lower()))
-    first = words[0] if words else ""
-    # "set up", "clean up", "speed up", "hook up": the verb carries the meaning.
-    return first in WORK_VERBS or first == "hook", polite
+def _cjk_verdict(clause: str, question: bool, lex: _Lexicon) -> str:
+    """Chinese, Japanese and Korean: a work verb anywhere, no question; Japanese and Korean
+    also mark the request itself (して, ください, 해 주세요), Chinese need not."""
+    work_at = min((i for i in (clause.find(w) for w in lex.cjk_work) if i >= 0), default=-1)
+    if work_at < 0:
+        return ""
+    info_at = min((i for i in (clause.find(w) for w in lex.cjk_info) if i >= 0), default=-1)
+    if 0 <= info_at <= work_at:
+        return ""
+    modal = any(w in clause for w in lex.cjk_modal)
+    if (question or any(w in clause for w in lex.cjk_ask)) and not modal:
+        return ""
+    marked = modal or any(w in clause for w in lex.cjk_request + lex.cjk_need)
+    chinese = not any("\u3040" <= ch <= "\u30ff" or "\uac00" <= ch <= "\ud7af" for ch in clause)
+    return "work request" if marked or chinese else ""
 
 
 def classify(prompt: str) -> Verdict:
@@ -198,23 +297,20 @@ def classify(prompt: str) -> Verdict:
         return Verdict(False, "slash command" if text[0] == "/" else "shell command")
     if text[0] == "#" and "\n" not in text:
         return Verdict(False, "memory note")
-    words = word_list(text.lower())
-    if len(words) < MIN_WORDS:
+    if size(text) < MIN_WORDS:
         return Verdict(False, f"fewer than {MIN_WORDS} words")
-    sentences = [s for s in split_sentences(text) if s.strip()]
-    first_is_work, polite = _imperative(sentences[0])
-    raw_first = words[0]
-    is_question = text.rstrip().endswith("?") or raw_first in QUESTION_WORDS
-    if first_is_work and (polite or not is_question):
-        return Verdict(True, "imperative work request")
+    lex = lexicon()
+    parts = clauses(text)
+    reason = _clause_verdict(*parts[0], lex)
+    if reason:
+        return Verdict(True, reason)
     if count_list_items(text) >= 2:
         return Verdict(True, "a list of things to do")
     # A description first, the instruction after: "X crashes when Y. Please fix it."
-    for sentence in sentences[1:]:
-        later_is_work, _ = _imperative(sentence)
-        if later_is_work and not sentence.rstrip().endswith("?"):
+    for clause, question in parts[1:]:
+        if _clause_verdict(clause, question, lex):
             return Verdict(True, "work request after a description")
-    if is_question:
+    if parts[0][1] or text.endswith(("?", "？")):
         return Verdict(False, "question")
     return Verdict(False, "no work verb")
 
@@ -222,12 +318,20 @@ def classify(prompt: str) -> Verdict:
 def title_from(prompt: str) -> str:
     """A task title from the prompt's first line: openers dropped, cut at a word boundary."""
     line = next((ln.strip() for ln in prompt.strip().splitlines() if ln.strip()), "")
-    first = split_sentences(line)[0].strip() or line
-    words = first.split()
-    lowered = [w.lower().strip(",;:") for w in words]
-    stripped, _ = _strip_openers(lowered)
-    words = words[len(words) - len(stripped) :] if stripped else words
-    title = " ".join(words).strip(" ,;:.?!") or "Work request"
+    parts = _sentences_with_marks(line)[0][0].strip() or line
+    for mark in "。！？":  # these end a sentence with no space after them
+        parts = parts.split(mark)[0] or parts
+    words = parts.split()
+    stripped, _, _ = _strip_openers(tokens(parts), lexicon()) if words else ([], False, False)
+    # The openers are whole words at the start: drop as many of the original words.
+    dropped = len(tokens(parts)) - len(stripped)
+    words = words[dropped:] if stripped and dropped < len(words) else words
+    title = " ".join(words).strip(" ,;:.?!，。！？")
+    for opener in lexicon().cjk_request:  # "请把 ..." -> "把 ..."
+        if title.startswith(opener) and len(title) > len(opener):
+            title = title[len(opener) :]
+    title = title or "Work request"
     if len(title) > TITLE_CHARS:
-        title = title[: TITLE_CHARS - 3].rsplit(" ", 1)[0].rstrip(" ,;:") + "..."
+        cut = title[: TITLE_CHARS - 3]
+        title = (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:") + "..."
     return title[0].upper() + title[1:]

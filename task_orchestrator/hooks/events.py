@@ -69,8 +69,9 @@ HANDLERS: dict[str, Callable[[], Handler]] = {
     "SessionEnd": _session_end,
 }
 
-# Events whose effect does not depend on being answered at once: the mirroring events, work
-# prompts (the answer then says "recorded later"), PreCompact and SessionEnd. When the store
+# Events whose effect does not depend on being answered at once: the mirroring events, prompts
+# (a work prompt, or one only kept as the session's latest; the answer then says "recorded
+# later"), PreCompact and SessionEnd. When the store
 # is busy, or older events still wait in the spool, they join the spool instead of being
 # applied now. SessionStart and Stop answer from the store's current state: they cannot wait.
 SPOOLED = frozenset(

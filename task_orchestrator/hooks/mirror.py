@@ -60,7 +60,7 @@ def _created(
 
     with open_store(event) as store:
         session = claude_session(store, event)
-        task = _find_or_create(store, session, ext_id, subject, fields)
+        task = _find_or_create(store, session, ext_id, subject, fields, event)
         # TaskCreated (no activeForm) usually arrives before PostToolUse (with it).
         active_form = text_of(fields, "activeForm")
         if active_form and task.context.get("active_form") != active_form:
@@ -78,7 +78,7 @@ def _updated(event: Event, ext_id: str, fields: dict[str, object]) -> dict[str, 
     status = text_of(fields, "status")
     with open_store(event) as store:
         session = claude_session(store, event)
-        task = _find_or_create(store, session, ext_id, text_of(fields, "subject"), fields)
+        task = _find_or_create(store, session, ext_id, text_of(fields, "subject"), fields, event)
         changes: dict[str, Any] = {}
         subject, description = text_of(fields, "subject"), text_of(fields, "description")
         if subject and subject != task.title:
@@ -132,7 +132,12 @@ def _mirror_dependencies(
 
 
 def _find_or_create(
-    store: TaskStore, session: Session, ext_id: str, subject: str, fields: dict[str, object]
+    store: TaskStore,
+    session: Session,
+    ext_id: str,
+    subject: str,
+    fields: dict[str, object],
+    event: Event,
 ) -> Task:
     from ..core.models import NewTask
     from .state import LINK_SOURCE, ensure_parent
@@ -142,7 +147,7 @@ def _find_or_create(
     if existing is not None:
         return store.get_task(existing)
     title = (subject or f"Claude Code task {ext_id}")[:200]
-    parent = ensure_parent(store, session, title)
+    parent = ensure_parent(store, session, title, event.text("prompt_id"))
     description = text_of(fields, "description")[:20_000]
     active_form = text_of(fields, "activeForm")
     context: dict[str, object] = {"claude_task_id": ext_id}

@@ -1,6 +1,9 @@
 """What every store-touching hook needs: the store (opened with a short busy timeout), the
 workspace of the event's cwd, this Claude Code session, and its active task.
 
+Also each session's latest prompt (:func:`remember_prompt`), which decides where the model's
+own task list goes when that prompt made no task (:func:`ensure_parent`).
+
 Imported only by hooks that touch the store, so the cheap ones never load the core.
 """
 
@@ -8,9 +11,10 @@ from __future__ import annotations
 
 import os
 
+from ..core import fastjson
 from ..core.enums import Status
 from ..core.errors import InvalidTransition, NotFound
-from ..core.models import NewTask, Session, Task
+from ..core.models import NewTask, Session, Task, now_iso
 from ..core.root import db_file
 from ..core.rules import is_finished
 from ..core.store import TaskStore
@@ -24,6 +28,15 @@ LINK_SOURCE = "claude-code"
 # instead of being killed half-way.
 BUSY_TIMEOUT_S = 3.0
 SHORT_BUSY_TIMEOUT_S = 0.7  # SessionEnd: all SessionEnd hooks share about 1.5 s
+PROMPT_LINK = "claude-code-prompt"  # external link: one task per prompt id, however often fired
+# + Claude Code's session id: that session's latest prompt, in the store's scratch table
+# (private like the whole store, never read by a task query), dropped at SessionEnd.
+PROMPT_MARK = "claude-prompt:"
+PROMPT_TEXT_CHARS = 4_000  # what of a prompt is kept to describe a task made from it later
+NOT_KEPT = (
+    'The prompt\'s text was not kept (capture_prompts = "title" in the [hooks] settings); '
+    "ask the user for the details."
+)
 
 
 class _Lent(TaskStore):
@@ -95,11 +108,49 @@ def move(store: TaskStore, task: Task, target: Status) -> Task:
         return store.set_status(mid.id, target) if target != Status.IN_PROGRESS else mid
 
 
-def ensure_parent(store: TaskStore, session: Session, hint: str) -> Task:
-    """The task mirrored subtasks go under: the active one (reopened if it was finished and
-    new work arrives), or a new one when the session has none."""
+def remember_prompt(
+    store: TaskStore, session: Session, prompt_id: str, *, text: str = "", title: str = ""
+) -> None:
+    """Keep ``session``'s latest prompt: its id, when it arrived, and its text (at most
+    PROMPT_TEXT_CHARS) or, with ``capture_prompts = "title"``, only its title. It marks the
+    start of a prompt turn, and names the task the model's own list goes under when the
+    prompt made none (:func:`ensure_parent`)."""
+    record = {"id": prompt_id, "at": now_iso(), "title": title[:200], "text": text.strip()}
+    if len(record["text"]) > PROMPT_TEXT_CHARS:
+        record["text"] = record["text"][: PROMPT_TEXT_CHARS - 24] + "\n[... prompt truncated]"
+    store.set_mark(PROMPT_MARK + (session.external_id or ""), fastjson.dumps(record))
+
+
+def latest_prompt(store: TaskStore, session: Session) -> dict[str, str] | None:
+    """What :func:`remember_prompt` kept for ``session``, if anything (and it reads)."""
+    raw = store.get_mark(PROMPT_MARK + (session.external_id or ""))
+    try:
+        record = fastjson.loads(raw) if raw else None
+    except ValueError:
+        return None
+    if not isinstance(record, dict) or not isinstance(record.get("at"), str):
+        return None
+    return {k: v for k, v in record.items() if isinstance(v, str)}
+
+
+def ensure_parent(store: TaskStore, session: Session, hint: str, prompt_id: str = "") -> Task:
+    """The task mirrored subtasks go under (``prompt_id``: the prompt turn of the event).
+
+    The active task, if there is one, unless it was finished before the session's latest
+    prompt: a finished task is reopened only by work of the prompt turn it was finished in
+    (a Stop that completed it, then more work before the user speaks again). Work after a
+    later prompt, one that made no task (a request the classifier missed), goes under a new
+    task made for that prompt, titled from it; the finished task stays as it was. With no
+    prompt kept (the hook saw none), a new task is named after the first subtask."""
     task = active_task(store, session)
+    latest = latest_prompt(store, session)
+    if task is not None and is_finished(task) and latest is not None:
+        finished_at = task.completed_at or task.updated_at
+        if finished_at < latest["at"]:
+            return _prompt_task(store, session, hint, latest, prompt_id, after=task)
     if task is None:
+        if latest is not None:
+            return _prompt_task(store, session, hint, latest, prompt_id)
         root = NewTask(
             title=f"Claude Code plan: {hint}"[:200],
             description="Created by the task-orchestrator hooks to hold Claude Code's own task "
@@ -112,5 +163,48 @@ def ensure_parent(store: TaskStore, session: Session, hint: str) -> Task:
             session.workspace_id, root, session_id=session.id, if_no_active=True
         )
     if is_finished(task):
+        task = move(store, task, Status.IN_PROGRESS)
+    return task
+
+
+def _prompt_task(
+    store: TaskStore,
+    session: Session,
+    hint: str,
+    latest: dict[str, str],
+    prompt_id: str,
+    after: Task | None = None,
+) -> Task:
+    """The task of the latest prompt, made now if that prompt made none: titled from the
+    prompt (from ``hint``, the first subtask, when the prompt is a short follow-up such as
+    "yes, do it", or when the event belongs to another prompt than the one kept)."""
+    from .classify import MIN_WORDS, size, title_from
+
+    ours = not prompt_id or latest.get("id") == prompt_id
+    text = latest.get("text", "")
+    if ours and text and size(text) >= MIN_WORDS:
+        title = title_from(text)
+    elif ours and not text and latest.get("title"):
+        title = latest["title"]
+    else:
+        title = f"Claude Code plan: {hint}"[:200]
+    context: dict[str, object] = {"source": "claude-code", "claude_session": session.external_id}
+    if after is not None:
+        context["after"] = after.id
+    if text or latest.get("title"):
+        description = (text or NOT_KEPT) if ours else ""
+    else:  # auto_plan = "off": only the prompt's arrival was kept
+        description = "Created by the task-orchestrator hooks to hold Claude Code's own task list "
+        description += "for a prompt that made no task (its text was not kept)."
+    # One task per prompt (the link), so the two hooks of one TaskCreate make one.
+    key = latest.get("id") or "at:" + latest["at"]
+    task, _ = store.create_linked(
+        session.workspace_id,
+        NewTask(title=title, description=description, context=context),
+        session_id=session.id,
+        link=(PROMPT_LINK, session.external_id or "", key),
+        activate=True,
+    )
+    if is_finished(task):  # the prompt's own task, finished in this turn: more work for it
         task = move(store, task, Status.IN_PROGRESS)
     return task

@@ -51,7 +51,7 @@ from task_orchestrator.core import db
 from task_orchestrator.core.paths import default_paths
 from task_orchestrator.core.store import TaskStore
 from task_orchestrator.hooks.classify import classify
-from task_orchestrator.hooks.prompt import PROMPT_LINK
+from task_orchestrator.hooks.state import PROMPT_LINK
 from task_orchestrator.installer import launcher
 
 SECONDS = float(os.environ.get("TASK_ORCHESTRATOR_SOAK_SECONDS") or 60)

@@ -66,3 +66,44 @@ def test_huge_prompt_is_classified_quickly() -> None:
     start = time.perf_counter()
     assert classify("Implement the importer described below. " + "x " * 5_000_000).is_work
     assert time.perf_counter() - start < 1.0
+
+
+def test_held_out_languages_meet_the_target() -> None:
+    """The held-out set of ten languages (never tuned on) meets the target, computed by the
+    very code bench/bench_classify.py prints the figures with."""
+    import sys
+
+    bench = Path(__file__).resolve().parents[2] / "bench"
+    sys.path.insert(0, str(bench))
+    try:
+        import bench_classify
+    finally:
+        sys.path.remove(str(bench))
+    prompts = bench_classify.rows(bench_classify.SETS["held-out"])
+    assert len(prompts) >= 150
+    assert {r["lang"] for r in prompts} == set(bench_classify.LANGUAGES)
+    tuning = bench_classify.rows(bench_classify.SETS["tuning"])
+    assert len(prompts) + len(tuning) >= 300
+    # No prompt is in both sets (a single word like "/clear" or "continue" may be).
+    assert not {r["prompt"] for r in prompts if " " in r["prompt"]} & {r["prompt"] for r in tuning}
+    overall = bench_classify.score(prompts)[0]["all"]
+    assert overall.precision >= bench_classify.TARGET["precision"]
+    assert overall.recall >= bench_classify.TARGET["recall"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "title"),
+    [
+        (
+            "Bitte füge dem Formular eine Validierung hinzu.",
+            "Füge dem Formular eine Validierung hinzu",
+        ),
+        (
+            "请把用户模块重构成独立的服务，接口保持不变。",
+            "把用户模块重构成独立的服务，接口保持不变",
+        ),
+        ("Peux-tu corriger le bug du panier ?", "Corriger le bug du panier"),
+    ],
+)
+def test_titles_in_other_languages(prompt: str, title: str) -> None:
+    assert title_from(prompt) == title

@@ -9,9 +9,8 @@ import re
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from task_orchestrator.hooks.classify import count_list_items, split_sentences, word_list
+from task_orchestrator.hooks.classify import count_list_items, split_sentences
 
-WORD = re.compile(r"[a-z0-9][a-z0-9'_-]*")
 LIST_ITEM = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+\S", re.MULTILINE)
 SENTENCE_END = re.compile(r"[.!?]+(?:\s+|$)|\n+")
 
@@ -32,7 +31,5 @@ prompt_text = st.text(
 @example("-\nfoo")
 @example("İstanbul it's a_b-c --x 'quoted'")
 def test_scanners_match_the_expressions(text: str) -> None:
-    lowered = text.lower()
-    assert word_list(lowered) == WORD.findall(lowered)
     assert count_list_items(text) == len(LIST_ITEM.findall(text))
     assert split_sentences(text) == SENTENCE_END.split(text)

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hooks_support import fixture, hook_command
@@ -97,8 +98,21 @@ def test_session_start_over_a_store_that_pages(project: Path, registered: Path) 
     assert bad == [], bad
 
 
-def test_cheap_answers_skip_the_core(project: Path) -> None:
+def test_a_question_keeps_its_prompt_without_heavy_imports(project: Path) -> None:
+    """Every prompt is kept as the session's latest (hooks/state.py), so a question opens the
+    store too; nothing heavy comes with it."""
     names = imported("UserPromptSubmit", fixture("UserPromptSubmit", project, prompt="thanks!"))
+    assert "task_orchestrator.core.store" in names
+    bad = sorted(n for n in names if n.split(".")[0] in FORBIDDEN)
+    assert bad == [], bad
+
+
+def test_cheap_answers_skip_the_core(project: Path, write_config: Any) -> None:
+    """With nothing to keep (``mirror = "off"``: no list to file), a question loads no core."""
+    write_config('[hooks]\nmirror = "off"\n')
+    payload = fixture("UserPromptSubmit", project, prompt="thanks!")
+    imported("UserPromptSubmit", payload)  # the first run parses the config and caches it
+    names = imported("UserPromptSubmit", payload)
     # Only the data root (core/root.py: os and sys) to find the settings, the JSON reader, and
     # the one stat of the root that keeps an older version's root private (core/private.py).
     core = {n for n in names if n.startswith("task_orchestrator.core")}

@@ -18,7 +18,7 @@ from hooks_support import assert_shape, context_of, fixture, run_hook
 
 from task_orchestrator.core.paths import default_paths
 from task_orchestrator.core.store import TaskStore
-from task_orchestrator.hooks.prompt import NOT_KEPT
+from task_orchestrator.hooks.state import NOT_KEPT
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="Windows has no POSIX mode bits")
 
