@@ -64,8 +64,11 @@ def _unquote(key: str) -> str:
 
 
 def _strip_comment(value: str) -> str:
+    value = value.strip()
+    if value.startswith("#"):
+        return ""
     if value.startswith(("'", '"')):
-        return value.strip()
+        return value
     m = re.search(r"[ \t]#", value)
     return (value[: m.start()] if m else value).strip()
 
