@@ -53,6 +53,11 @@ class ScopeSpec(_Model):
 
 class EntrySpec(_Model):
     type: str | None = None  # "stdio" where the client wants it (VS Code, Claude Code)
+    #: The key that holds the program: ``cmd`` for Goose, ``command`` elsewhere.
+    command_key: str = "command"
+    #: The program and its arguments as one list under ``command_key`` (opencode), rather
+    #: than a program string and an ``args`` list.
+    argv: bool = False
     extra: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -66,7 +71,7 @@ class DetectSpec(_Model):
 class ClientSpec(_Model):
     id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     name: str
-    format: Literal["json", "jsonc", "toml", "yaml-own-file"]
+    format: Literal["json", "jsonc", "toml", "yaml-own-file", "yaml-block"]
     scopes: dict[Literal["user", "project", "local"], ScopeSpec]
     entry: EntrySpec = Field(default_factory=EntrySpec)
     detect: DetectSpec = Field(default_factory=DetectSpec)
@@ -74,16 +79,31 @@ class ClientSpec(_Model):
     restart: str
     docs: str
     verified: Literal["real-cli", "documented"]
+    #: Where the path and the entry's format were checked: the client's own CLI (which
+    #: version, which command), its source, or its documentation.
+    checked: str = ""
     notes: str = ""
 
     def entry_for(self, command: str, args: list[str]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if self.entry.type:
             out["type"] = self.entry.type
-        out["command"] = command
-        out["args"] = list(args)
+        if self.entry.argv:
+            out[self.entry.command_key] = [command, *args]
+        else:
+            out[self.entry.command_key] = command
+            out["args"] = list(args)
         out.update(self.entry.extra)
         return out
+
+    def command_of(self, entry: dict[str, Any]) -> tuple[str, list[str]]:
+        """The program and arguments an entry of this client's shape starts."""
+        value = entry.get(self.entry.command_key)
+        if self.entry.argv:
+            parts = [str(v) for v in value] if isinstance(value, list) else []
+            return (parts[0] if parts else ""), parts[1:]
+        args = entry.get("args", [])
+        return str(value or ""), [str(a) for a in args] if isinstance(args, list) else []
 
 
 class Where(_Model):
@@ -216,4 +236,15 @@ ORDER = (
     "lm-studio",
     "junie",
     "continue",
+    "opencode",
+    "copilot-cli",
+    "qwen-code",
+    "auggie",
+    "amp",
+    "crush",
+    "factory-droid",
+    "kimi-cli",
+    "amazon-q",
+    "kiro",
+    "goose",
 )

@@ -151,12 +151,12 @@ def run_doctor(
             continue
         desired = client.entry_for(program, args)
         current = all(entry.get(k) == v for k, v in desired.items())
-        report.add(f"{client_id}: entry current", current, f"command {entry.get('command')}", fix)
-        cmd = str(entry.get("command", ""))
+        cmd, entry_args = client.command_of(entry)
+        report.add(f"{client_id}: entry current", current, f"command {cmd}", fix)
         runnable = os.path.isabs(cmd) and os.path.isfile(cmd) and os.access(cmd, os.X_OK)
         report.add(f"{client_id}: command executable", runnable, cmd, fix)
         if runnable:
-            commands.add((cmd, tuple(str(a) for a in entry.get("args", []))))
+            commands.add((cmd, tuple(entry_args)))
     # A server creates the store when there is none: a handshake must not put an empty one
     # where the user's was deleted or moved. Those handshakes get a data root of their own.
     lost = store_lost(paths)

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from ..errors import UserError
 from . import jsonedit
+from .yamlblock import YamlBlockWriter
 
 Hints = dict[str, Any]
 
@@ -303,6 +304,7 @@ WRITERS: dict[str, Writer] = {
     "jsonc": JsonWriter(),
     "toml": TomlWriter(),
     "yaml-own-file": YamlOwnFileWriter(),
+    "yaml-block": YamlBlockWriter(),
 }
 
 

@@ -54,3 +54,27 @@ TOML_VARIANTS = {
     "empty-file": "",
     "container-header-only": "[mcp_servers]\n",
 }
+
+# Goose's config.yaml as goose writes it (serde_yaml: block sequences at the key's indent,
+# plain scalars) and as users edit it (comments, CRLF, no final line break, four spaces).
+YAML_VARIANTS = {
+    "goose-written": (
+        "GOOSE_PROVIDER: anthropic\nGOOSE_MODEL: claude-sonnet-4-5\n"
+        "extensions:\n  developer:\n    bundled: true\n    display_name: Developer\n"
+        "    enabled: true\n    name: developer\n    timeout: 300\n    type: builtin\n"
+        "  github:\n    args:\n    - -y\n    - '@modelcontextprotocol/server-github'\n"
+        "    cmd: npx\n    enabled: false\n    envs:\n      GITHUB_TOKEN: x\n"
+        "    name: github\n    timeout: 300\n    type: stdio\n"
+        "GOOSE_MODE: smart_approve\n"
+    ),
+    "comments": (
+        "# my goose settings\nGOOSE_PROVIDER: openai  # switched in May\n\n"
+        "extensions:\n  # the one I use daily\n  memory:\n    enabled: true\n"
+        "    type: builtin\n    name: memory\n\n# keep this last\nGOOSE_TELEMETRY_ENABLED: false\n"
+    ),
+    "crlf-four-spaces": "a: 1\r\nextensions:\r\n    x:\r\n        type: builtin\r\n",
+    "no-trailing-newline": "GOOSE_PROVIDER: ollama\nextensions:\n  x:\n    type: builtin",
+    "no-extensions": "GOOSE_PROVIDER: ollama\nGOOSE_MODEL: qwen3\n",
+    "unicode": '# ünïcode ✓\nGOOSE_MODEL: "テスト"\nextensions:\n  jp:\n    name: "名前"\n',
+    "empty-file": "",
+}

@@ -9,6 +9,7 @@ import pytest
 
 from task_orchestrator.__main__ import main, setup_main
 from task_orchestrator.installer import setup as setup_mod
+from task_orchestrator.installer.catalog import load_clients
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -77,7 +78,7 @@ def test_status_json(program: Path, capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
     assert setup_main(["status", "--json"]) == 0
     rows = {r["client"]: r for r in json.loads(capsys.readouterr().out)}
-    assert len(rows) == 14
+    assert len(rows) == len(load_clients())
     assert rows["windsurf"]["state"] == "current" and rows["windsurf"]["found"] is True
     assert rows["cursor"]["state"] == "no-file"
 

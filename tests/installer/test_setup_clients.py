@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 import tomlkit
-from fixture_files import TOML_VARIANTS, json_variants
+from fixture_files import TOML_VARIANTS, YAML_VARIANTS, json_variants
 
 from task_orchestrator.core.paths import default_paths
 from task_orchestrator.installer import jsonedit
 from task_orchestrator.installer.catalog import OS_NAMES, ClientSpec, Env, load_clients, resolve
 from task_orchestrator.installer.setup import install, uninstall
+from task_orchestrator.installer.writers import writer_for
 
 CATALOG = load_clients()
 NAME = "task-orchestrator"
@@ -29,6 +30,8 @@ def _cases() -> list[Any]:
                     variants = [*json_variants(["k"]), "missing-folder"]
                 elif client.format == "toml":
                     variants = [*TOML_VARIANTS, "missing-folder"]
+                elif client.format == "yaml-block":
+                    variants = [*YAML_VARIANTS, "missing-folder"]
                 else:
                     variants = ["missing-folder"]
                 for v in variants:
@@ -43,6 +46,8 @@ def _fixture_text(client: ClientSpec, key: list[str], variant: str) -> str | Non
         return None
     if client.format == "toml":
         return TOML_VARIANTS[variant]
+    if client.format == "yaml-block":
+        return YAML_VARIANTS[variant]
     return json_variants(key)[variant]
 
 
@@ -94,7 +99,11 @@ def test_install_reinstall_uninstall(
     assert [c.action for c in first] == ["installed"], first[0].message
     text = path.read_bytes().decode("utf-8")
     expected = client.entry_for(str(program), ["serve"])
-    if client.format != "yaml-own-file":
+    if client.format == "yaml-block":
+        # The whole-file comparison is the byte-identical uninstall below and the
+        # single-insertion property test (test_setup_property.py).
+        assert writer_for(client.format).read_entry(text, where.key, NAME) == expected
+    elif client.format != "yaml-own-file":
         value = _value(client, text)
         assert _get(value, [*where.key, NAME]) == expected
         # Nothing outside our entry changed.

@@ -1,4 +1,4 @@
-"""Property: for generated JSON / JSONC / TOML documents in many styles, install then
+"""Property: for generated JSON / JSONC / TOML / goose YAML documents in many styles, install then
 uninstall restores the original bytes, and install only inserts (one contiguous splice that
 holds our entry: nothing outside it changes)."""
 
@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 import tomlkit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from task_orchestrator.errors import UserError
 from task_orchestrator.installer import jsonedit
 from task_orchestrator.installer.writers import WRITERS
 
@@ -87,7 +89,15 @@ def json_documents(draw: st.DrawFn) -> tuple[str, list[str]]:
     style = draw(styles())
     doc: dict[str, Any] = draw(st.dictionaries(keys, values, max_size=4))
     container = draw(
-        st.sampled_from([["mcpServers"], ["servers"], ["projects", "/p", "mcpServers"]])
+        st.sampled_from(
+            [
+                ["mcpServers"],
+                ["servers"],
+                ["projects", "/p", "mcpServers"],
+                ["mcp"],  # opencode, Crush
+                ["amp.mcpServers"],  # Amp: one key with a dot in it
+            ]
+        )
     )
     if draw(st.booleans()):
         node = doc
@@ -122,21 +132,31 @@ def _drop(value: Any, path: list[str]) -> Any:
     return value
 
 
+# opencode's shape: the command is one list, program first.
+ARGV_ENTRY = {
+    "type": "local",
+    "command": ["/opt/my tools/task-orchestrator", "serve"],
+    "enabled": True,
+}
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(json_documents())
-def test_json_install_uninstall_roundtrip(case: tuple[str, list[str]]) -> None:
+@given(json_documents(), st.sampled_from([ENTRY, ARGV_ENTRY]))
+def test_json_install_uninstall_roundtrip(
+    case: tuple[str, list[str]], entry: dict[str, Any]
+) -> None:
     text, container = case
     writer = WRITERS["jsonc"]
     body = text.removeprefix(jsonedit.BOM)
     original = jsonedit.loads(body)
     if not all(isinstance(x, dict) for x in _walk(original, container)):
         return  # a non-object in the way: install must refuse, covered elsewhere
-    new, hints = writer.install(text, container, NAME, ENTRY)
+    new, hints = writer.install(text, container, NAME, entry)
     assert _single_insertion(text, new)
     after = jsonedit.loads(new.removeprefix(jsonedit.BOM))
-    assert _get(after, [*container, NAME]) == ENTRY
+    assert _get(after, [*container, NAME]) == entry
     assert _prune(_drop(after, [*container, NAME]), container, original) == original
-    again, _ = writer.install(new, container, NAME, ENTRY)
+    again, _ = writer.install(new, container, NAME, entry)
     assert again == new
     assert writer.uninstall(new, container, NAME, hints) == text
 
@@ -237,3 +257,109 @@ def test_toml_update_keeps_user_subtables_and_neighbours() -> None:
     assert new.endswith("\n\n# profiles follow\n[other]\ny = 2\n") and new.startswith("x = 1\n\n")
     back = writer.uninstall(new, ["mcp_servers"], NAME, hints)
     assert back == "x = 1\n\n# profiles follow\n[other]\ny = 2\n"
+
+
+yaml_keys = st.from_regex(r"[A-Za-z][A-Za-z0-9_-]{0,8}", fullmatch=True).filter(
+    lambda k: k not in ("extensions", NAME)
+)
+yaml_scalars = st.one_of(
+    st.integers(-1000, 1000),
+    st.sampled_from(["true", "false", "null", "~"]),
+    st.from_regex(r"[a-z][a-z0-9 ./-]{0,10}", fullmatch=True).map(str.rstrip),
+    st.text(max_size=8).map(json.dumps),
+)
+GOOSE_ENTRY = {
+    "type": "stdio",
+    "cmd": "/opt/my tools/task-orchestrator",
+    "args": ["serve"],
+    "enabled": True,
+    "name": NAME,
+    "timeout": 300,
+}
+
+
+@st.composite
+def yaml_documents(draw: st.DrawFn) -> str:
+    """config.yaml files in the styles goose and its users write: comments, blank lines,
+    nested maps, block sequences at the key's indent, 2 or 4 spaces, CRLF, no final break."""
+    unit = " " * draw(st.sampled_from([2, 4]))
+    lines: list[str] = []
+    if draw(st.booleans()):
+        lines.append("# " + draw(st.text(alphabet="abc ✓#:", max_size=10)))
+    top = draw(st.lists(yaml_keys, max_size=3, unique=True))
+    where = draw(st.integers(0, len(top)))
+    for i in range(len(top) + 1):
+        if i == where and draw(st.booleans()):
+            lines.append("extensions:" + draw(st.sampled_from(["", "  # mine"])))
+            for ext in draw(st.lists(yaml_keys, max_size=3, unique=True)):
+                lines.append(f"{unit}{ext}:")
+                for k, v in draw(st.dictionaries(yaml_keys, yaml_scalars, max_size=3)).items():
+                    lines.append(f"{unit * 2}{k}: {v}")
+                if draw(st.booleans()):
+                    lines.append(f"{unit * 2}args:")
+                    lines += [f"{unit * 2}- {a}" for a in draw(st.lists(yaml_scalars, max_size=2))]
+                if draw(st.booleans()):
+                    lines.append(draw(st.sampled_from(["", f"{unit}# note", "# column 0"])))
+        if i < len(top):
+            if draw(st.booleans()):
+                lines.append(f"{top[i]}: {draw(yaml_scalars)}")
+            else:
+                lines.append(f"{top[i]}:")
+                lines.append(f"{unit}inner: {draw(yaml_scalars)}")
+        if draw(st.booleans()):
+            lines.append("")
+    nl = "\r\n" if draw(st.booleans()) else "\n"
+    text = nl.join(lines)
+    if lines and draw(st.booleans()):
+        text += nl
+    return text
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(yaml_documents())
+def test_yaml_block_install_uninstall_roundtrip(text: str) -> None:
+    writer = WRITERS["yaml-block"]
+    writer.check(text, "config.yaml")
+    new, hints = writer.install(text, ["extensions"], NAME, GOOSE_ENTRY)
+    assert _single_insertion(text, new)
+    assert writer.read_entry(new, ["extensions"], NAME) == GOOSE_ENTRY
+    writer.check(new, "config.yaml")
+    assert writer.install(new, ["extensions"], NAME, GOOSE_ENTRY)[0] == new
+    assert writer.uninstall(new, ["extensions"], NAME, hints) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "why"),
+    [
+        ("extensions: {}\n", 1, "not a block mapping"),
+        ("a: 1\nextensions:\n  - name: x\n", 3, "a list"),
+        ("extensions:\n\tx:\n", 2, "tab indentation"),
+        ("a: 1\n---\nb: 2\n", 2, "more than one YAML document"),
+        ("- a\n", 1, "not a mapping"),
+        ("extensions:\n  a: {}\nextensions:\n  b: {}\n", 3, "appears twice"),
+        ("extensions:\n    a:\n      x: 1\n  b: 2\n", 4, "inconsistent indentation"),
+    ],
+)
+def test_yaml_block_refuses_what_it_cannot_edit(text: str, line: int, why: str) -> None:
+    writer = WRITERS["yaml-block"]
+    with pytest.raises(UserError, match=f"config.yaml: cannot edit safely at line {line}: .*{why}"):
+        writer.check(text, "config.yaml")
+
+
+def test_yaml_block_reads_and_removes_the_entry_goose_rewrote() -> None:
+    """goose rewrites config.yaml with serde_yaml: plain scalars, sequences at the key's
+    indent, keys sorted, extra keys. Our entry is still found, updated in place and removed."""
+    writer = WRITERS["yaml-block"]
+    text = (
+        "GOOSE_MODEL: x\nextensions:\n  task-orchestrator:\n    args:\n    - serve\n"
+        "    bundled: null\n    cmd: /opt/my tools/task-orchestrator\n"
+        "    enabled: true\n    name: task-orchestrator\n    timeout: 300\n    type: stdio\n"
+        "  z:\n    type: builtin\nGOOSE_MODE: auto\n"
+    )
+    assert writer.read_entry(text, ["extensions"], NAME) == {**GOOSE_ENTRY, "bundled": None}
+    moved = {**GOOSE_ENTRY, "bundled": None, "cmd": "/new/task-orchestrator"}
+    new, _ = writer.install(text, ["extensions"], NAME, moved)
+    assert writer.read_entry(new, ["extensions"], NAME) == moved
+    assert new.endswith("  z:\n    type: builtin\nGOOSE_MODE: auto\n")
+    back = writer.uninstall(new, ["extensions"], NAME, {})
+    assert back == "GOOSE_MODEL: x\nextensions:\n  z:\n    type: builtin\nGOOSE_MODE: auto\n"

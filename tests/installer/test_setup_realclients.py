@@ -6,6 +6,7 @@ skip, when it is set but a binary is missing. Each runs in the isolated temporar
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from collections.abc import Callable
@@ -143,6 +144,7 @@ def test_gemini_lists_it(program: Path, client_env: Callable[[str], tuple[Path, 
         ("claude", "claude-code", "CLAUDE_CONFIG_DIR"),
         ("codex", "codex", "CODEX_HOME"),
         ("gemini", "gemini", "GEMINI_CLI_HOME"),
+        ("copilot", "copilot-cli", "COPILOT_HOME"),
     ],
 )
 def test_env_override_is_where_the_client_reads(
@@ -167,3 +169,92 @@ def test_env_override_is_where_the_client_reads(
     assert NAME in _run([str(binary), "mcp", "list"], read_env)
     uninstall([CATALOG[client]], "user", write_env, dry_run=False, hooks=False)
     assert NAME not in _run([str(binary), "mcp", "list"], read_env)
+
+
+def _round_trip(
+    client: str,
+    exe: str,
+    listing: list[str],
+    env: Env,
+    config: Path,
+    original: str,
+    *,
+    same_bytes: bool = True,
+) -> str:
+    """Install into ``config`` (holding ``original``), return what the client lists, then
+    check that uninstall takes it out of the listing and gives back the original bytes."""
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(original, encoding="utf-8")
+    [change] = install([CATALOG[client]], "user", env, dry_run=False, hooks=False)
+    assert change.action == "installed" and change.path == str(config), change
+    listed = _run([exe, *listing], env)
+    uninstall([CATALOG[client]], "user", env, dry_run=False, hooks=False)
+    after = _run([exe, *listing], env)
+    assert NAME not in after, after
+    if same_bytes:
+        assert config.read_text(encoding="utf-8") == original
+    else:
+        assert NAME not in config.read_text(encoding="utf-8")
+    return listed
+
+
+def test_copilot_cli_lists_it(program: Path, client_env: Callable[[str], tuple[Path, Env]]) -> None:
+    copilot, env = client_env("copilot")
+    config = env.home / ".copilot" / "mcp-config.json"
+    original = (
+        '{\n  "mcpServers": {\n    "other": {"type": "local", "command": "/bin/true"}\n  }\n}\n'
+    )
+    install([CATALOG["copilot-cli"]], "user", env, dry_run=False, hooks=False)
+    got = _run([str(copilot), "mcp", "get", NAME], env)
+    assert f"Command: {program} serve" in got and "Status: Enabled" in got, got
+    uninstall([CATALOG["copilot-cli"]], "user", env, dry_run=False, hooks=False)
+    listed = _round_trip("copilot-cli", str(copilot), ["mcp", "list"], env, config, original)
+    assert f"{NAME} (local)" in listed and "other (local)" in listed, listed
+
+
+def test_qwen_code_lists_it(program: Path, client_env: Callable[[str], tuple[Path, Env]]) -> None:
+    qwen, env = client_env("qwen")
+    config = env.home / ".qwen" / "settings.json"
+    original = '{\n  "mcpServers": {}\n}\n'
+    # Qwen Code migrates its own settings file when it runs (it adds "$version" and moves
+    # keys), so the bytes after uninstall are Qwen's, not the original's.
+    listed = _round_trip(
+        "qwen-code", str(qwen), ["mcp", "list"], env, config, original, same_bytes=False
+    )
+    assert f"{NAME}: {program} serve" in listed, listed
+
+
+def test_auggie_lists_it(program: Path, client_env: Callable[[str], tuple[Path, Env]]) -> None:
+    auggie, env = client_env("auggie")
+    config = env.home / ".augment" / "settings.json"
+    original = '{\n  "model": "sonnet"\n}\n'
+    listed = _round_trip("auggie", str(auggie), ["mcp", "list", "--json"], env, config, original)
+    # Without a login it warns that it cannot fetch the account's servers, then lists ours.
+    servers = json.JSONDecoder().raw_decode(listed, listed.index("{"))[0]["servers"]
+    assert {"name": NAME, "transport": "stdio", "command": f"{program} serve"}.items() <= next(
+        s for s in servers if s["name"] == NAME
+    ).items(), listed
+
+
+def test_amp_lists_it(program: Path, client_env: Callable[[str], tuple[Path, Env]]) -> None:
+    """Amp's key is the single string "amp.mcpServers"; its settings file is JSONC."""
+    amp, env = client_env("amp")
+    config = env.home / ".config" / "amp" / "settings.json"
+    original = '// mine\n{\n  "amp.notifications.enabled": false, // quiet\n}\n'
+    listed = _round_trip("amp", str(amp), ["mcp", "list"], env, config, original)
+    line = next((ln for ln in listed.splitlines() if NAME in ln), "")
+    assert f"{program} serve" in line, listed
+
+
+def test_opencode_lists_it(program: Path, client_env: Callable[[str], tuple[Path, Env]]) -> None:
+    """opencode's command is one list, program first, under `mcp`; the file is JSONC."""
+    opencode, env = client_env("opencode")
+    config = env.home / ".config" / "opencode" / "opencode.json"
+    original = (
+        '{\n  "$schema": "https://opencode.ai/config.json",\n  // mine\n'
+        '  "mcp": {\n    "other": {"type": "local", "command": ["/bin/true"], "enabled": false},\n'
+        "  },\n}\n"
+    )
+    listed = _round_trip("opencode", str(opencode), ["mcp", "list"], env, config, original)
+    block = listed[listed.index(NAME) :] if NAME in listed else listed
+    assert f"{program} serve" in block, listed

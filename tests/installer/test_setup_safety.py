@@ -291,3 +291,43 @@ def test_duplicate_key_edits_the_one_the_client_reads(
     }
     uninstall([CATALOG["cursor"]], "user", env, dry_run=False, hooks=False)
     assert path.read_text(encoding="utf-8") == text
+
+
+@pytest.mark.fault(
+    "install into a goose config.yaml the block writer cannot edit safely",
+    "refused with the file and line; the file byte-identical, no backup",
+)
+def test_goose_yaml_it_cannot_edit_is_refused(program: Path, env_for: Callable[..., Env]) -> None:
+    env = env_for()
+    path = env.home / ".config" / "goose" / "config.yaml"
+    path.parent.mkdir(parents=True)
+    text = "GOOSE_PROVIDER: openai\nextensions: {developer: {enabled: true}}\n"
+    path.write_text(text, encoding="utf-8")
+    [change] = install([CATALOG["goose"]], "user", env, dry_run=False, hooks=False)
+    assert change.action == "error" and str(path) in change.message
+    assert "line 2" in change.message
+    assert path.read_text(encoding="utf-8") == text
+    assert not default_paths().backups.exists()
+
+
+@pytest.mark.parametrize("cid", ["goose", "opencode", "amp"])
+def test_new_formats_back_up_and_restore(
+    cid: str, program: Path, env_for: Callable[..., Env]
+) -> None:
+    env = env_for()
+    where = resolve(CATALOG[cid], "user", env)
+    assert where is not None
+    original = {
+        "goose": "# mine\nGOOSE_MODEL: x\nextensions:\n  developer:\n    type: builtin\n",
+        "opencode": '{\n  // mine\n  "mcp": {},\n}\n',
+        "amp": '{\n  "amp.mcpServers": {"x": {"command": "/bin/true"}}, // mine\n}\n',
+    }[cid]
+    where.path.parent.mkdir(parents=True, exist_ok=True)
+    where.path.write_text(original, encoding="utf-8")
+    [change] = install([CATALOG[cid]], "user", env, dry_run=False, hooks=False)
+    assert change.action == "installed", change.message
+    [backup] = list(default_paths().backups.iterdir())
+    assert backup.read_text(encoding="utf-8") == original
+    done = restore(default_paths(), fileops.Manifest(default_paths()), str(where.path))
+    assert [c.action for c in done] == ["restored"]
+    assert where.path.read_text(encoding="utf-8") == original
