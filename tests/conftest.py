@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from claude_versions import PARAMS as CLAUDE_CODE_VERSIONS
+from claude_versions import ClaudeCode, claude_code_for
 
 from task_orchestrator.core.paths import Paths, default_paths
 from task_orchestrator.core.store import TaskStore
@@ -148,3 +150,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     }
     with open(target, "a", encoding="utf-8") as fh:
         fh.write(json.dumps(row) + "\n")
+
+
+@pytest.fixture(params=CLAUDE_CODE_VERSIONS)
+def claude_code(request: pytest.FixtureRequest) -> ClaudeCode:
+    """The claude binary of each Claude Code version the tests run (tests/claude_versions.py):
+    the pinned one and the newest release."""
+    return claude_code_for(request.param)

@@ -12,7 +12,10 @@ user's, and the real claude, codex and gemini CLIs (from npm) on PATH. Then, in 
    and the hooks (auto-plan, mirroring of Claude's own tasks, completion and synthesis).
 4. ``orchestrator-setup uninstall --yes`` puts every client file back as it was.
 
-TASK_ORCHESTRATOR_CLIENTS names the folder with the client binaries (scripts/test sets it).
+The whole sequence runs once per Claude Code version the tests pin (tests/claude_versions.py:
+the pinned one and the newest release), each on a machine of its own with the same wheel;
+test ids carry the version. TASK_ORCHESTRATOR_CLIENTS names the folder with the client
+binaries, TASK_ORCHESTRATOR_CLIENTS_NEWEST the newest claude's (scripts/test sets both).
 Unset: skipped. Set but a binary missing: a failure, so CI cannot pass by skipping.
 """
 
@@ -29,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from claude_versions import PARAMS as CLAUDE_CODE_VERSIONS
+from claude_versions import ClaudeCode, claude_code_for
 from e2e_support import (
     NAME,
     Machine,
@@ -37,7 +42,7 @@ from e2e_support import (
     user_env,
     user_files,
 )
-from hooks_fake_model import FakeModel, Step, Turn, tool_names
+from hooks_fake_model import TOOL_SEARCH, FakeModel, Step, Turn, tool_names
 
 from task_orchestrator.core.enums import ArtifactType, Specialist, Status
 from task_orchestrator.core.errors import NotFound
@@ -74,25 +79,50 @@ PRIVATE = [".claude.json", ".codex/config.toml"]
 FINAL = "All done: the health endpoint is designed, implemented, tested and documented."
 
 
-def clients_folder() -> Path:
+def clients_folder(claude: ClaudeCode, base: Path) -> Path:
+    """A folder with this version's claude and the pinned codex and gemini."""
     value = os.environ.get("TASK_ORCHESTRATOR_CLIENTS")
     if not value:
         pytest.skip("TASK_ORCHESTRATOR_CLIENTS is not set (scripts/test sets it)")
     folder = Path(value)
-    for exe in ("claude", "codex", "gemini"):
+    for exe in ("codex", "gemini"):
         path = folder / exe
         if not (path.is_file() and os.access(path, os.X_OK)):
             pytest.fail(f"TASK_ORCHESTRATOR_CLIENTS={folder} but {exe} is missing there")
-    return folder
+    clients = base / "clients"
+    clients.mkdir()
+    for exe, path in (
+        ("claude", claude.path),
+        ("codex", folder / "codex"),
+        ("gemini", folder / "gemini"),
+    ):
+        (clients / exe).symlink_to(path.absolute())
+    return clients
+
+
+@pytest.fixture(scope="module", params=CLAUDE_CODE_VERSIONS)
+def claude_code(request: pytest.FixtureRequest) -> ClaudeCode:
+    """Module-scoped here: the tests of one machine run top to bottom with one version."""
+    return claude_code_for(request.param)
 
 
 @pytest.fixture(scope="module")
-def machine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Machine]:
-    clients = clients_folder()
+def pipx_install(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """One wheel, pipx-installed once for both versions' machines."""
+    return build_and_pipx_install(tmp_path_factory.mktemp("e2e tools ü"))
+
+
+@pytest.fixture(scope="module")
+def machine(
+    claude_code: ClaudeCode,
+    pipx_install: tuple[Path, Path],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Machine]:
     # A space and a non-ASCII letter in every path (HOME, PIPX_HOME, the project), as on
     # many real machines: every command we register must survive them.
     base = tmp_path_factory.mktemp("e2e user ü")
-    pipx_home, pipx_bin = build_and_pipx_install(base)
+    clients = clients_folder(claude_code, base)
+    pipx_home, pipx_bin = pipx_install
     home = base / "home"
     project = home / "src" / "shop-api"
     (project / ".git").mkdir(parents=True)
@@ -194,13 +224,15 @@ def test_setup_configures_every_client_and_the_hooks(
 # -- 2. the real CLIs list it ----------------------------------------------------------------
 
 
-def test_real_clis_list_the_server(machine: Machine, setup_report: str) -> None:
+def test_real_clis_list_the_server(
+    claude_code: ClaudeCode, machine: Machine, setup_report: str
+) -> None:
     clients, env, cwd = machine.clients, machine.env, machine.home
     program = str(machine.venv_script)
     listed = run([clients / "claude", "mcp", "list"], env, cwd)
-    assert f"{NAME}: {program} serve - \u2714 Connected" in listed, listed
+    assert f"{NAME}: {program} serve - \u2714 Connected" in listed, f"{claude_code}: {listed}"
     got = run([clients / "claude", "mcp", "get", NAME], env, cwd)
-    assert program in got and "serve" in got, got
+    assert program in got and "serve" in got, f"{claude_code}: {got}"
     codex = run([clients / "codex", "mcp", "list"], env, cwd)
     line = next((ln for ln in codex.splitlines() if ln.startswith(NAME)), "")
     assert program in line and "enabled" in line, codex
@@ -379,8 +411,9 @@ def script(project: Path) -> list[Step]:
 
 
 def test_scripted_claude_session_through_every_tool_and_the_hooks(
-    machine: Machine, setup_report: str
+    claude_code: ClaudeCode, machine: Machine, setup_report: str
 ) -> None:
+    cc = claude_code
     claude = machine.clients / "claude"
     allowed = " ".join(["TaskCreate", "TaskUpdate", "TaskList", "TaskGet", *(M + t for t in TOOLS)])
     scripted = script(machine.project)
@@ -402,21 +435,26 @@ def test_scripted_claude_session_through_every_tool_and_the_hooks(
             stdin=subprocess.DEVNULL,
         )
         elapsed = time.monotonic() - start
-    assert not model.errors, model.errors
-    assert proc.returncode == 0, proc.stderr[-3000:] + proc.stdout[-3000:]
+    assert not model.errors, f"{cc}: the scripted model failed: {model.errors}"
+    assert proc.returncode == 0, f"{cc}: " + proc.stderr[-3000:] + proc.stdout[-3000:]
     result = json.loads(proc.stdout)
-    assert result["is_error"] is False and result["result"] == FINAL, result
-    assert elapsed < 200
+    assert result["is_error"] is False and result["result"] == FINAL, f"{cc}: {result}"
+    assert elapsed < 200, f"{cc}: the session took {elapsed:.0f} s"
 
     body = model.main_requests[-1]
-    # Our server was connected in that session: its sixteen tools were offered to the model.
-    assert {M + t for t in TOOLS} <= set(tool_names(body))
-    calls = tool_calls(body)
-    assert len(calls) == len(scripted) - 1  # every scripted call was made and answered
+    # Our server was connected in that session: its sixteen tools were offered to the model
+    # (2.1.332: deferred, then loaded through ToolSearch, then carried in the request).
+    offered = set(tool_names(body))
+    assert {M + t for t in TOOLS} <= offered, (
+        f"{cc}: our tools never reached the model: {sorted({M + t for t in TOOLS} - offered)}"
+    )
+    calls = [c for c in tool_calls(body) if c[0] != TOOL_SEARCH]
+    # every scripted call was made and answered
+    assert len(calls) == len(scripted) - 1, f"{cc}: {[c[0] for c in calls]}"
     errors = [(name, text) for name, _, text, err in calls if err]
-    assert not errors, errors
+    assert not errors, f"{cc}: tool calls failed: {errors}"
     answered = {name.removeprefix(M) for name, _, _, _ in calls if name.startswith(M)}
-    assert answered == set(TOOLS), set(TOOLS) - answered
+    assert answered == set(TOOLS), f"{cc}: unanswered: {set(TOOLS) - answered}"
     # The plan offered only its first step as ready; each execute got the right specialist.
     _, step_ids = planned(body, FEATURE)
     plans = [json.loads(t) for n, a, t, _ in calls if n == M + "orchestrator_plan_task"]
@@ -465,8 +503,10 @@ def test_scripted_claude_session_through_every_tool_and_the_hooks(
     texts = model.system_texts()
     assert any(
         t.startswith("SessionStart hook additional context: task-orchestrator") for t in texts
+    ), f"{cc}: the SessionStart hook's context did not reach the model"
+    assert any("UserPromptSubmit hook additional context: " in t for t in texts), (
+        f"{cc}: the UserPromptSubmit hook's context did not reach the model"
     )
-    assert any("UserPromptSubmit hook additional context: " in t for t in texts)
 
     assert machine.db.is_file()  # the default data root under HOME, not created by us here
     with TaskStore.open(machine.db) as store:
@@ -477,10 +517,12 @@ def test_scripted_claude_session_through_every_tool_and_the_hooks(
         assert parent.description == PROMPT
         assert parent.workspace_id == store.workspace(machine.project).id
         kids = {k.title: k for k in store.children(parent.id)}
-        assert set(kids) == {"Check the API conventions", FEATURE}, kids
+        assert set(kids) == {"Check the API conventions", FEATURE}, f"{cc}: {kids}"
         # Claude's TaskCreate/TaskUpdate, mirrored.
         mirrored = kids["Check the API conventions"]
-        assert mirrored.status == Status.COMPLETED
+        assert mirrored.status == Status.COMPLETED, (
+            f"{cc}: the hooks did not mirror TaskUpdate to completed: {mirrored}"
+        )
         sid = str(result["session_id"])
         assert store.find_external("claude-code", sid, "1") == mirrored.id
         # The plan: specialists, a dependency chain, executed and completed in that order.
@@ -504,7 +546,9 @@ def test_scripted_claude_session_through_every_tool_and_the_hooks(
         assert ArtifactType.SYNTHESIS in feature_arts
         assert (machine.project / "docs" / "health-endpoint.md").is_file()
         # The Stop hook completed and synthesized the prompt's task.
-        assert parent.status == Status.COMPLETED and parent.summary == FINAL
+        assert parent.status == Status.COMPLETED and parent.summary == FINAL, (
+            f"{cc}: the Stop hook did not complete the prompt's task: {parent}"
+        )
         syn = [a for a in store.artifacts(parent.id) if a.artifact_type == ArtifactType.SYNTHESIS]
         assert syn and "2 of 2 subtasks complete" in syn[0].summary
         # The scratch plan is gone.
@@ -516,7 +560,8 @@ def test_scripted_claude_session_through_every_tool_and_the_hooks(
     )
     assert doctor["ok"] is True, doctor
     log = machine.home / ".local" / "share" / NAME / "logs" / "hooks.log"
-    assert "ERROR" not in (log.read_text(encoding="utf-8") if log.exists() else "")
+    logged = log.read_text(encoding="utf-8") if log.exists() else ""
+    assert "ERROR" not in logged, f"{cc}: the hooks logged errors: {logged[-2000:]}"
 
 
 # -- 4. uninstall puts every file back ----------------------------------------------------
@@ -530,7 +575,7 @@ def _without_keys_added(before: Any, after: Any) -> Any:
 
 
 def test_uninstall_leaves_every_client_file_as_it_was(
-    machine: Machine, snapshot: dict[Path, bytes], setup_report: str
+    claude_code: ClaudeCode, machine: Machine, snapshot: dict[Path, bytes], setup_report: str
 ) -> None:
     # No client flag needed: uninstall works on every client it finds, as setup did.
     out = run(
@@ -547,9 +592,12 @@ def test_uninstall_leaves_every_client_file_as_it_was(
             # ours to remove, so this file is compared parsed, minus keys that were absent
             # before; every key the user had must be back with its exact value, and nothing
             # of ours may be left anywhere in it.
+            # Its migration counter is its own too: a newer Claude Code runs more of its
+            # one-time migrations (2.1.332 takes it from 13 to 15); we never write it.
             old, new = json.loads(before), json.loads(after)
             assert NAME not in after.decode("utf-8"), after.decode("utf-8")
-            assert _without_keys_added(old, new) == old
+            assert new.pop("migrationVersion") >= old.pop("migrationVersion")
+            assert _without_keys_added(old, new) == old, claude_code
         else:
             assert after == before, (path, before.decode("utf-8"), after.decode("utf-8"))
     assert_private_modes_kept(machine.home)

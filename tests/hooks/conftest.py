@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hooks_support import PAYLOAD_SETS, use_payloads
 
 from task_orchestrator.core.paths import default_paths
 from task_orchestrator.core.store import TaskStore
@@ -19,6 +20,15 @@ def no_leftover_after_work() -> Iterator[None]:
     run in a later test against another test's store."""
     yield
     protocol.take_after()
+
+
+@pytest.fixture(params=sorted(PAYLOAD_SETS), ids=lambda v: f"payloads-{v}")
+def payloads(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run the test with the real payloads of each Claude Code version (hooks_support.fixture
+    reads them), so both shapes stay tested."""
+    use_payloads(request.param)
+    yield request.param
+    use_payloads("2.1.197")
 
 
 @pytest.fixture

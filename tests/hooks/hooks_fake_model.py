@@ -10,6 +10,13 @@ kept in ``requests`` so a test can assert what Claude Code sent, hook context in
 A script entry may also be a callable: it receives the main request's body (the conversation
 so far, tool results included) and returns the turn, so a later turn can use ids that an
 earlier tool result returned.
+
+The server plays the model for both Claude Code versions the tests run (docs/ARCHITECTURE.md,
+"Claude Code versions"): where Claude Code defers tools behind ToolSearch (2.1.332: TaskCreate,
+TaskUpdate and every MCP tool are listed by name only), a turn that calls a tool the request
+does not carry is preceded by a ToolSearch call that loads it, as a real model does; where it
+offers WaitForMcpServers (2.1.197, while an MCP server is still connecting), it waits first.
+Neither inserted call counts as a turn of the script.
 """
 
 from __future__ import annotations
@@ -22,6 +29,11 @@ from typing import Any
 
 # Claude Code's own tool for waiting on MCP servers that are still connecting.
 WAIT_FOR_MCP = "WaitForMcpServers"
+# Claude Code's tool that loads deferred tools' schemas: {"query": "select:A,B"}.
+TOOL_SEARCH = "ToolSearch"
+# Consecutive ToolSearch calls for a tool that stays missing before the script calls it
+# anyway (and Claude Code's "No such tool" answer shows in the test's failure).
+MAX_SEARCHES = 8
 # One turn: a list of content blocks, each ("text", str) or ("tool_use", name, input).
 Turn = list[tuple[Any, ...]]
 # A script step: a fixed turn, or a function of the request body that returns the turn.
@@ -35,6 +47,7 @@ class FakeModel:
         self.main_requests: list[dict[str, Any]] = []
         self.errors: list[str] = []  # exceptions raised by callable steps
         self.waits = 0  # WaitForMcpServers calls made for the script (see answer)
+        self.searches: list[str] = []  # ToolSearch queries made for the script (see answer)
         self._lock = threading.Lock()
         self._ids = 0
         model = self
@@ -168,7 +181,7 @@ class FakeModel:
         turn = sum(
             1
             for m in body.get("messages", [])
-            if m.get("role") == "assistant" and not _only_waits(m.get("content"))
+            if m.get("role") == "assistant" and not _inserted(m.get("content"))
         )
         if turn >= len(self.script):
             return [{"type": "text", "text": "Done."}], "end_turn"
@@ -180,10 +193,14 @@ class FakeModel:
                 self.errors.append(f"turn {turn}: {exc!r}")
             return [{"type": "text", "text": f"Script error: {exc!r}"}], "end_turn"
         offered = tool_names(body)
-        if WAIT_FOR_MCP in offered and any(
-            item[0] == "tool_use" and item[1].startswith("mcp__") and item[1] not in offered
-            for item in items
-        ):
+        missing = list(
+            dict.fromkeys(
+                item[1]
+                for item in items
+                if item[0] == "tool_use" and item[1] not in offered and item[1] != TOOL_SEARCH
+            )
+        )
+        if WAIT_FOR_MCP in offered and any(name.startswith("mcp__") for name in missing):
             # Claude Code connects MCP servers in the background and offers WaitForMcpServers
             # while one is pending; calling a pending server's tool fails with "No such tool
             # available ... Call WaitForMcpServers". A real model waits, then calls the tool;
@@ -191,6 +208,17 @@ class FakeModel:
             with self._lock:
                 self.waits += 1
             items = [("tool_use", WAIT_FOR_MCP, {})]
+        elif TOOL_SEARCH in offered and missing and _searches_in_a_row(body) < MAX_SEARCHES:
+            # Deferred tools are named in a system message but their schemas are not in the
+            # request: a real model loads them with one ToolSearch ("select:A,B" takes several
+            # names; a name it does not know is left out of the answer, and a server still
+            # connecting is waited for), then calls them in its next turn, where Claude Code
+            # sends them among the request's tools. A tool still missing then (its server
+            # came up later) is searched for again.
+            query = "select:" + ",".join(missing)
+            with self._lock:
+                self.searches.append(query)
+            items = [("tool_use", TOOL_SEARCH, {"query": query})]
         blocks: list[dict[str, Any]] = []
         for item in items:
             if item[0] == "text":
@@ -242,14 +270,33 @@ class FakeModel:
         return out
 
 
-def _only_waits(content: Any) -> bool:
-    """An assistant message that is only a WaitForMcpServers call the model inserted."""
+def _inserted(content: Any) -> bool:
+    """An assistant message that is only WaitForMcpServers or ToolSearch calls, which the
+    server made on its own (see FakeModel.answer), not a turn of the script."""
     if not isinstance(content, list) or not content:
         return False
     return all(
-        isinstance(b, dict) and b.get("type") == "tool_use" and b.get("name") == WAIT_FOR_MCP
+        isinstance(b, dict)
+        and b.get("type") == "tool_use"
+        and b.get("name") in (WAIT_FOR_MCP, TOOL_SEARCH)
         for b in content
     )
+
+
+def _searches_in_a_row(body: dict[str, Any]) -> int:
+    """How many assistant messages at the end of the conversation are only ToolSearch calls."""
+    count = 0
+    for m in reversed(body.get("messages", [])):
+        if m.get("role") != "assistant":
+            continue
+        content = m.get("content")
+        if not (
+            _inserted(content)
+            and all(b.get("name") == TOOL_SEARCH for b in content if isinstance(b, dict))
+        ):
+            break
+        count += 1
+    return count
 
 
 def tool_names(body: dict[str, Any]) -> list[str]:

@@ -14,6 +14,24 @@ from task_orchestrator.installer import launcher
 
 FIXTURES = Path(__file__).parent / "data" / "fixtures"
 FIXTURE_CWD = "/home/user/project"
+# Real payloads per Claude Code version, captured from the same scripted session
+# (tests/clients/capture_hooks.py); the tests that take the ``payloads`` fixture
+# (tests/hooks/conftest.py) run over each set.
+PAYLOAD_SETS = {
+    "2.1.197": FIXTURES,
+    "2.1.332": Path(__file__).parent / "data" / "claude-code-2.1.332-hooks",
+}
+# The session id of the 2.1.197 set; ``fixture`` gives every set's payloads this one, so
+# tests can look the session up by it whichever set they run with.
+FIXTURE_SESSION = "385b9237-d99d-45fc-ad3d-5aa2af4c7230"
+_current_set = ["2.1.197"]
+
+
+def use_payloads(version: str) -> None:
+    """Make ``fixture`` read the payloads captured from this Claude Code version."""
+    _current_set[0] = version
+
+
 HOOK_TIMEOUT_S = 30
 
 
@@ -67,9 +85,12 @@ def run_hook(
 
 
 def fixture(name: str, cwd: Path | str, **changes: Any) -> dict[str, Any]:
-    """A real payload from Claude Code 2.1.197 with its project path moved to ``cwd``."""
-    text = (FIXTURES / f"{name}.json").read_text(encoding="utf-8")
-    payload: dict[str, Any] = json.loads(text.replace(FIXTURE_CWD, str(cwd)))
+    """A real payload from Claude Code (2.1.197 unless ``use_payloads`` chose another set)
+    with its project path moved to ``cwd`` and its session id made ``FIXTURE_SESSION``."""
+    text = (PAYLOAD_SETS[_current_set[0]] / f"{name}.json").read_text(encoding="utf-8")
+    session = json.loads(text)["session_id"]
+    text = text.replace(session, FIXTURE_SESSION).replace(FIXTURE_CWD, str(cwd))
+    payload: dict[str, Any] = json.loads(text)
     payload.update(changes)
     return payload
 

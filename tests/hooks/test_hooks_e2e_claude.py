@@ -1,4 +1,4 @@
-"""End to end with the real Claude Code CLI (2.1.197 from npm), offline.
+"""End to end with the real Claude Code CLI (both versions the tests pin, from npm), offline.
 
 A temporary HOME with our hooks registered in ~/.claude/settings.json, a scripted model
 server on localhost (hooks_fake_model.py), and a real ``claude -p`` session: a work prompt,
@@ -6,9 +6,10 @@ the model creates two tasks with TaskCreate, moves them with TaskUpdate, and sto
 must then hold the parent task made from the prompt, the mirrored and completed subtasks, and
 the completed, synthesized parent; the model must have received SessionStart's context.
 
-TASK_ORCHESTRATOR_CLIENTS names the folder with the ``claude`` binary (scripts/test sets it).
-Unset: skipped (a developer without npm). Set but no ``claude`` in it: a failure, so CI can
-never pass by silently skipping this.
+Each test runs once per Claude Code version (the ``claude_code`` fixture, tests/claude_versions.py:
+the pinned one from TASK_ORCHESTRATOR_CLIENTS, the newest from TASK_ORCHESTRATOR_CLIENTS_NEWEST;
+scripts/test sets both). Unset: skipped (a developer without npm). Set but no ``claude`` in it:
+a failure, so CI can never pass by silently skipping this.
 
 The server and the hooks are registered by the installer itself (register_with_installer).
 """
@@ -23,7 +24,8 @@ import time
 from pathlib import Path
 
 import pytest
-from hooks_fake_model import FakeModel, tool_names
+from claude_versions import ClaudeCode
+from hooks_fake_model import TOOL_SEARCH, FakeModel, tool_names
 
 from task_orchestrator.core.enums import Status
 from task_orchestrator.core.paths import default_paths
@@ -66,16 +68,6 @@ SCRIPT = [
 ]
 
 
-def claude_binary() -> Path:
-    folder = os.environ.get("TASK_ORCHESTRATOR_CLIENTS")
-    if not folder:
-        pytest.skip("TASK_ORCHESTRATOR_CLIENTS is not set (scripts/test sets it)")
-    path = Path(folder) / "claude"
-    if not path.exists():
-        pytest.fail(f"TASK_ORCHESTRATOR_CLIENTS={folder} but there is no claude in it")
-    return path
-
-
 def register_with_installer(home: Path, claude: Path, project: Path) -> None:
     """What `orchestrator-setup` does for Claude Code: the server through `claude mcp
     add-json` (claude is on PATH) and our hooks merged into ~/.claude/settings.json."""
@@ -103,13 +95,14 @@ def claude_env() -> dict[str, str]:
 
 
 def run_claude(
-    claude: Path, model: FakeModel, cwd: Path, env: dict[str, str], tools: str
+    claude: ClaudeCode, model: FakeModel, cwd: Path, env: dict[str, str], tools: str
 ) -> dict[str, object]:
     env = {**env, "ANTHROPIC_BASE_URL": model.url}
     start = time.monotonic()
     proc = subprocess.run(
-        # --dangerously-skip-permissions is refused as root; allowing the tools is enough.
-        [str(claude), "-p", PROMPT, "--output-format", "json", "--allowedTools", tools],
+        # --dangerously-skip-permissions is refused as root; allowing the tools is enough
+        # (and needed: 2.1.332 in -p mode disables TaskCreate unless it is allowed).
+        [str(claude.path), "-p", PROMPT, "--output-format", "json", "--allowedTools", tools],
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -117,85 +110,111 @@ def run_claude(
         timeout=120,
     )
     elapsed = time.monotonic() - start
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.returncode == 0, f"{claude}: claude -p failed: {proc.stderr[-2000:]}"
+    assert not model.errors, f"{claude}: the scripted model failed: {model.errors}"
     result: dict[str, object] = json.loads(proc.stdout)
-    assert result["is_error"] is False and "All done" in str(result["result"])
-    assert elapsed < 60
+    assert result["is_error"] is False and "All done" in str(result["result"]), (
+        f"{claude}: the session did not end with the script's last answer: {result}"
+    )
+    assert elapsed < 60, f"{claude}: the session took {elapsed:.0f} s"
     return result
 
 
+def assert_tools_loaded(claude: ClaudeCode, model: FakeModel, names: list[str]) -> None:
+    """The tools the script called reached the model: offered from the start (2.1.197), or
+    deferred and loaded through ToolSearch (2.1.332), then carried in the request."""
+    first, last = tool_names(model.main_requests[0]), tool_names(model.main_requests[-1])
+    for name in names:
+        assert name in last, f"{claude}: {name} was never among the request's tools: {last}"
+        if name not in first:
+            assert TOOL_SEARCH in first and any(name in q for q in model.searches), (
+                f"{claude}: {name} was neither offered nor loaded through ToolSearch"
+            )
+
+
 def test_claude_code_session_is_planned_mirrored_and_completed(
-    isolated_home: Path, workspace_dir: Path
+    claude_code: ClaudeCode, isolated_home: Path, workspace_dir: Path
 ) -> None:
-    claude = claude_binary()
-    register_with_installer(isolated_home, claude, workspace_dir)
+    cc = claude_code
+    register_with_installer(isolated_home, cc.path, workspace_dir)
     with FakeModel(SCRIPT) as model:
         result = run_claude(
-            claude, model, workspace_dir, claude_env(), "TaskCreate TaskUpdate TaskList TaskGet"
+            cc, model, workspace_dir, claude_env(), "TaskCreate TaskUpdate TaskList TaskGet"
         )
     # The main requests carried Claude's tools, and our hook context reached the model.
-    assert model.main_requests and "TaskCreate" in tool_names(model.main_requests[0])
+    assert_tools_loaded(cc, model, ["TaskCreate", "TaskUpdate"])
     texts = model.system_texts()
     assert any(
         t.startswith("SessionStart hook additional context: task-orchestrator") for t in texts
-    )
+    ), f"{cc}: the SessionStart hook's context did not reach the model"
     assert any(
         "UserPromptSubmit hook additional context: " in t and "tracked as task" in t for t in texts
-    )
+    ), f"{cc}: the UserPromptSubmit hook's context (tracked as task ...) did not reach the model"
 
     with TaskStore.open(default_paths().db) as store:
         session = store.find_session("claude-code", str(result["session_id"]))
-        assert session is not None and session.status == "closed"  # SessionEnd ran
-        assert session.active_task_id is not None
+        assert session is not None, f"{cc}: the SessionStart hook recorded no session"
+        assert session.status == "closed", f"{cc}: the SessionEnd hook did not close the session"
+        assert session.active_task_id is not None, f"{cc}: the prompt made no active task"
         parent = store.get_task(session.active_task_id)
-        assert parent.description == PROMPT and parent.title.startswith("Implement a REST API")
+        assert parent.description == PROMPT and parent.title.startswith("Implement a REST API"), (
+            f"{cc}: the UserPromptSubmit hook did not make the prompt's task: {parent}"
+        )
         assert parent.workspace_id == store.workspace(workspace_dir).id
         kids = store.children(parent.id)
         assert [(k.title, k.status) for k in kids] == [
             ("Design the API", Status.COMPLETED),
             ("Write the tests", Status.COMPLETED),
-        ]
+        ], f"{cc}: the hooks did not mirror TaskCreate/TaskUpdate: {kids}"
         assert store.find_external("claude-code", str(result["session_id"]), "2") == kids[1].id
-        assert parent.status == Status.COMPLETED
+        assert parent.status == Status.COMPLETED, f"{cc}: the Stop hook did not complete the task"
         assert parent.summary == "All done: the API is designed and its tests are written."
         synthesis = [a for a in store.artifacts(parent.id) if a.artifact_type.value == "synthesis"]
-        assert synthesis and "2 of 2 subtasks complete" in synthesis[0].summary
+        assert synthesis and "2 of 2 subtasks complete" in synthesis[0].summary, (
+            f"{cc}: the Stop hook did not synthesize the task"
+        )
     log = default_paths().logs / "hooks.log"
-    assert "ERROR" not in (log.read_text(encoding="utf-8") if log.exists() else "")
+    errors = log.read_text(encoding="utf-8") if log.exists() else ""
+    assert "ERROR" not in errors, f"{cc}: the hooks logged errors: {errors[-2000:]}"
 
 
 MCP_TOOL = "mcp__task-orchestrator__orchestrator_get_status"
 
 
 def test_model_sees_the_hooks_work_through_our_mcp_server(
-    isolated_home: Path, workspace_dir: Path
+    claude_code: ClaudeCode, isolated_home: Path, workspace_dir: Path
 ) -> None:
     """The same session with our MCP server registered by the installer (through
     ``claude mcp add-json``): mid-way the model calls orchestrator_get_status, and the answer
     must show the subtask the hooks mirrored, read from the same store."""
-    claude = claude_binary()
-    register_with_installer(isolated_home, claude, workspace_dir)
+    cc = claude_code
+    register_with_installer(isolated_home, cc.path, workspace_dir)
     env = claude_env()
     steps = [*SCRIPT[:3], [("tool_use", MCP_TOOL, {})], *SCRIPT[3:]]
     with FakeModel(steps) as model:
         run_claude(
-            claude, model, workspace_dir, env, f"TaskCreate TaskUpdate TaskList TaskGet {MCP_TOOL}"
+            cc, model, workspace_dir, env, f"TaskCreate TaskUpdate TaskList TaskGet {MCP_TOOL}"
         )
-    assert MCP_TOOL in tool_names(model.main_requests[-1])
+    assert_tools_loaded(cc, model, ["TaskCreate", "TaskUpdate", MCP_TOOL])
     results = model.tool_results()
     # The server's answer (not Claude's own "Task #1 created" results) shows the subtask the
     # hooks mirrored, in progress, in this workspace.
     status = [r for r in results if "Design the API" in r and "in_progress" in r]
-    assert status, results
+    assert status, f"{cc}: our server's answer does not show the mirrored subtask: {results}"
     assert str(workspace_dir) in status[0] and PROMPT[:40] in status[0]
 
 
-def test_a_server_still_connecting_is_waited_for(isolated_home: Path, workspace_dir: Path) -> None:
-    """Claude Code starts MCP servers in the background; a tool call to one still pending
-    fails with "Call WaitForMcpServers". The scripted model waits as a real one does (see
-    hooks_fake_model.FakeModel.answer), so a slow start, as under coverage on a loaded CI
-    machine, cannot fail the end-to-end tests. Here the server takes 4 s to start."""
-    claude = claude_binary()
+def test_a_server_still_connecting_is_waited_for(
+    claude_code: ClaudeCode, isolated_home: Path, workspace_dir: Path
+) -> None:
+    """Claude Code starts MCP servers in the background. 2.1.197 offers WaitForMcpServers
+    while one is pending (a call to its tool fails with "Call WaitForMcpServers"); 2.1.332
+    does not, and its ToolSearch waits for pending servers before it answers. The scripted
+    model does what a real one does in each case (hooks_fake_model.FakeModel.answer), so a
+    slow start, as under coverage on a loaded CI machine, cannot fail the end-to-end tests.
+    Here the server takes 4 s to start."""
+    cc = claude_code
+    claude = cc.path
     program = Path(sys.executable).parent / "task-orchestrator"
     env = {**claude_env(), "HOME": str(isolated_home)}
     subprocess.run(
@@ -219,8 +238,15 @@ def test_a_server_still_connecting_is_waited_for(isolated_home: Path, workspace_
     )
     tool = "mcp__slow__orchestrator_get_status"
     with FakeModel([[("tool_use", tool, {})], [("text", "All done: status read.")]]) as model:
-        run_claude(claude, model, workspace_dir, env, tool)
-    assert model.waits >= 1 and not model.errors
+        run_claude(cc, model, workspace_dir, env, tool)
     results = model.tool_results()
-    assert results[0].startswith("ready: true"), results
-    assert "No such tool" not in results[-1] and str(workspace_dir) in results[-1], results
+    if model.waits:
+        assert results[0].startswith("ready: true"), f"{cc}: WaitForMcpServers: {results}"
+    else:
+        assert model.searches == [f"select:{tool}"], (
+            f"{cc}: the slow server's tool was neither waited for nor loaded in one "
+            f"ToolSearch: {model.searches}"
+        )
+    assert "No such tool" not in results[-1] and str(workspace_dir) in results[-1], (
+        f"{cc}: the slow server's tool did not answer: {results}"
+    )

@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hooks_support import assert_shape, context_of, fixture, run_hook
+from hooks_support import PAYLOAD_SETS, assert_shape, context_of, fixture, run_hook
 
 from task_orchestrator.core.enums import Status
 from task_orchestrator.core.store import TaskStore
 
 SID = "385b9237-d99d-45fc-ad3d-5aa2af4c7230"
+# Every test here runs with the real payloads of each Claude Code version.
+pytestmark = pytest.mark.usefixtures("payloads")
 WORK = "Implement a REST API for tasks with create, list and delete endpoints, and test it"
 
 OpenStore = Callable[[], TaskStore]
@@ -253,10 +255,26 @@ def test_mirror_off(project: Path, open_store: OpenStore, write_config: Any) -> 
     assert open_store().find_external("claude-code", SID, "1") is None
 
 
-def test_other_tools_and_unknown_events_do_nothing(project: Path) -> None:
+def test_other_tools_and_unknown_events_do_nothing(payloads: str, project: Path) -> None:
     assert hook("PostToolUse", fixture("PostToolUse-mcp__tiny__make_task", project)) is None
     assert hook("PostToolUseFailure", fixture("PostToolUseFailure-Read", project)) is None
     assert hook("PostToolBatch", fixture("PostToolBatch", project)) is None
+    if (PAYLOAD_SETS[payloads] / "PostToolUse-ToolSearch.json").exists():
+        # 2.1.332 loads deferred tools with ToolSearch, whose calls fire the tool hooks too.
+        assert hook("PreToolUse", fixture("PreToolUse-ToolSearch", project)) is None
+        assert hook("PostToolUse", fixture("PostToolUse-ToolSearch", project)) is None
+
+
+def test_prompt_id_is_on_the_prompt_and_the_events_of_its_turn(payloads: str) -> None:
+    """What the payloads of each version carry (auto-planning keys on it): the prompt's
+    ``prompt_id`` on UserPromptSubmit and on every event of its turn, none on SessionStart."""
+    folder = PAYLOAD_SETS[payloads]
+    prompt_id = fixture("UserPromptSubmit", "/p")["prompt_id"]
+    assert prompt_id
+    assert "prompt_id" not in fixture("SessionStart", "/p")
+    for path in sorted(folder.glob("*.json")):
+        if path.stem != "SessionStart":
+            assert fixture(path.stem, "/p").get("prompt_id") == prompt_id, path.name
 
 
 # -- Stop, SubagentStop, SessionEnd ------------------------------------------------------

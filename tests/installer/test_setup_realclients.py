@@ -1,7 +1,8 @@
 """Real client CLIs (installed from npm by scripts/install-clients) read what we wrote.
 
 They run whenever TASK_ORCHESTRATOR_CLIENTS is set (scripts/test sets it) and fail, not
-skip, when it is set but a binary is missing. Each runs in the isolated temporary HOME.
+skip, when it is set but a binary is missing. Each runs in the isolated temporary HOME. The
+Claude Code ones run once per Claude Code version the tests pin (tests/claude_versions.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from claude_versions import ClaudeCode
 from installer_support import clients_dir
 
 from task_orchestrator.installer.catalog import Env, load_clients
@@ -51,11 +53,9 @@ def _run(argv: list[str], env: Env) -> str:
 
 
 @pytest.fixture
-def client_env(
-    env_for: Callable[..., Env], isolated_home: Path
-) -> Callable[[str], tuple[Path, Env]]:
-    def make(name: str) -> tuple[Path, Env]:
-        exe = _bin(name)
+def client_env(env_for: Callable[..., Env], isolated_home: Path) -> Callable[..., tuple[Path, Env]]:
+    def make(name: str, exe: Path | None = None) -> tuple[Path, Env]:
+        exe = exe or _bin(name)
         environ = dict(os.environ)
         environ["PATH"] = _path_with(exe.parent)
         environ["HOME"] = str(isolated_home)
@@ -66,16 +66,18 @@ def client_env(
 
 
 def test_claude_code_via_its_cli(
-    program: Path, client_env: Callable[[str], tuple[Path, Env]]
+    claude_code: ClaudeCode, program: Path, client_env: Callable[..., tuple[Path, Env]]
 ) -> None:
-    claude, env = client_env("claude")
+    claude, env = client_env("claude", claude_code.path)
     [change, hooks] = install([CATALOG["claude-code"]], "user", env, dry_run=False, hooks=True)
-    assert change.action == "installed" and change.via == "claude mcp", change.message
+    assert change.action == "installed" and change.via == "claude mcp", (
+        f"{claude_code}: {change.message}"
+    )
     assert hooks.action == "installed"
     listed = _run([str(claude), "mcp", "list"], env)
-    assert NAME in listed, listed
+    assert NAME in listed, f"{claude_code}: claude mcp list does not show it: {listed}"
     got = _run([str(claude), "mcp", "get", NAME], env)
-    assert str(program) in got and "serve" in got, got
+    assert str(program) in got and "serve" in got, f"{claude_code}: claude mcp get: {got}"
     # Re-install: nothing to do, the CLI is not even called.
     [again, _] = install([CATALOG["claude-code"]], "user", env, dry_run=False, hooks=True)
     assert again.action == "unchanged"
@@ -83,19 +85,23 @@ def test_claude_code_via_its_cli(
     assert NAME not in _run([str(claude), "mcp", "list"], env)
 
 
-def test_claude_code_shows_connected(client_env: Callable[[str], tuple[Path, Env]]) -> None:
+def test_claude_code_shows_connected(
+    claude_code: ClaudeCode, client_env: Callable[..., tuple[Path, Env]]
+) -> None:
     from task_orchestrator.installer import launcher
 
-    claude, env = client_env("claude")
+    claude, env = client_env("claude", claude_code.path)
     install([CATALOG["claude-code"]], "user", env, dry_run=False, hooks=False)
     listed = _run([str(claude), "mcp", "list"], env)
-    assert f"{launcher.registered_program()} serve - ✔ Connected" in listed, listed
+    assert f"{launcher.registered_program()} serve - ✔ Connected" in listed, (
+        f"{claude_code}: the server is not shown connected: {listed}"
+    )
 
 
 def test_claude_code_file_edit_is_read_by_claude(
-    program: Path, client_env: Callable[[str], tuple[Path, Env]]
+    claude_code: ClaudeCode, program: Path, client_env: Callable[..., tuple[Path, Env]]
 ) -> None:
-    claude, env = client_env("claude")
+    claude, env = client_env("claude", claude_code.path)
     no_cli = Env(
         os="linux",
         environ={**env.environ, "PATH": "/usr/bin:/bin"},
@@ -108,14 +114,12 @@ def test_claude_code_file_edit_is_read_by_claude(
     [change] = install([CATALOG["claude-code"]], "user", no_cli, dry_run=False, hooks=False)
     assert change.via == "file"
     got = _run([str(claude), "mcp", "get", NAME], env)
-    assert str(program) in got, got
+    assert str(program) in got, f"{claude_code}: claude does not read our entry: {got}"
     uninstall([CATALOG["claude-code"]], "user", no_cli, dry_run=False, hooks=False)
     assert NAME not in _run([str(claude), "mcp", "list"], env)
 
 
-def test_codex_lists_it_enabled(
-    program: Path, client_env: Callable[[str], tuple[Path, Env]]
-) -> None:
+def test_codex_lists_it_enabled(program: Path, client_env: Callable[..., tuple[Path, Env]]) -> None:
     codex, env = client_env("codex")
     config = env.home / ".codex" / "config.toml"
     config.parent.mkdir()
@@ -129,7 +133,7 @@ def test_codex_lists_it_enabled(
     assert config.read_text(encoding="utf-8") == '# mine\nmodel = "o3"\n'
 
 
-def test_gemini_lists_it(program: Path, client_env: Callable[[str], tuple[Path, Env]]) -> None:
+def test_gemini_lists_it(program: Path, client_env: Callable[..., tuple[Path, Env]]) -> None:
     gemini, env = client_env("gemini")
     install([CATALOG["gemini"]], "user", env, dry_run=False, hooks=False)
     listed = _run([str(gemini), "mcp", "list"], env)
@@ -153,7 +157,7 @@ def test_env_override_is_where_the_client_reads(
     var: str,
     program: Path,
     tmp_path: Path,
-    client_env: Callable[[str], tuple[Path, Env]],
+    client_env: Callable[..., tuple[Path, Env]],
 ) -> None:
     """With the client's own override variable set, we write where the client reads."""
     binary, env = client_env(exe)
