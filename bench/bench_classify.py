@@ -5,7 +5,9 @@
 Reads the labelled prompts of tests/hooks/data: the TUNING set (prompts_i18n_tuning.jsonl),
 which the rules and words of hooks/classify.py were tuned on, and the HELD-OUT set
 (prompts_i18n_heldout.jsonl), written and committed before them and never tuned on: its
-figures are the honest estimate. A prompt is "work" when its label is ``work``; every other
+figures are the estimate. Its author also wrote the words, so a third set, SECOND-AUTHOR
+(prompts_i18n_second_author.jsonl, 120 prompts), was written by someone else after the
+classifier was finished, without reading its words, and is never tuned on. A prompt is "work" when its label is ``work``; every other
 label (question, chitchat, command, oneliner) must stay unplanned. Target on the held-out
 set: precision at least 0.95, recall at least 0.9 (tests/hooks/test_hooks_classifier.py holds
 it). Also prints how long one classification takes. The figures are exact: the same code on
@@ -31,6 +33,10 @@ DATA = ROOT / "tests" / "hooks" / "data"
 SETS = {
     "tuning": DATA / "prompts_i18n_tuning.jsonl",
     "held-out": DATA / "prompts_i18n_heldout.jsonl",
+    # Written by another person after the classifier and its words were finished, without
+    # reading them, and never tuned on: the check on the held-out set's author knowing the
+    # words. Its misses stay misses.
+    "second-author": DATA / "prompts_i18n_second_author.jsonl",
 }
 LANGUAGES = ("en", "de", "fr", "es", "pt", "it", "ru", "zh", "ja", "ko")
 TARGET = {"precision": 0.95, "recall": 0.9}
@@ -106,13 +112,14 @@ def main() -> int:
                 "\nwrong: "
                 + "; ".join(f"{r['lang']} {r['label']}: {r['prompt'][:60]!r}" for r in wrong)
             )
-    held = score(rows(SETS["held-out"]))[0]["all"]
-    verdict = all(getattr(held, k) >= v for k, v in TARGET.items())
-    print(
-        f"\nheld-out target (precision >= {TARGET['precision']}, recall >= {TARGET['recall']}): "
-        + ("met" if verdict else "NOT met")
-    )
-    figs.add("heldout.target_met", "yes" if verdict else "no", "", "exact")
+    for name in ("held-out", "second-author"):
+        held = score(rows(SETS[name]))[0]["all"]
+        verdict = all(getattr(held, k) >= v for k, v in TARGET.items())
+        print(
+            f"\n{name} target (precision >= {TARGET['precision']}, "
+            f"recall >= {TARGET['recall']}): " + ("met" if verdict else "NOT met")
+        )
+        figs.add(f"{name.replace('-', '')}.target_met", "yes" if verdict else "no", "", "exact")
     start = time.perf_counter()
     rounds = 20
     for _ in range(rounds):
