@@ -38,6 +38,18 @@ class SessionsMixin(StoreBase):
                     ).fetchone()
         return Workspace.from_row(row)
 
+    def workspaces(self) -> list[Workspace]:
+        """Every workspace of the store, by name then path (the board's picker)."""
+        rows = self.conn.execute("SELECT * FROM workspaces ORDER BY name, path").fetchall()
+        return [Workspace.from_row(r) for r in rows]
+
+    def find_workspace(self, path: str | os.PathLike[str]) -> Workspace | None:
+        """The workspace recorded for a project root, or None; unlike :meth:`workspace`
+        it never creates one, so merely looking at a folder writes nothing."""
+        norm = normalize_str(path)
+        row = self.conn.execute("SELECT * FROM workspaces WHERE path = ?", (norm,)).fetchone()
+        return None if row is None else Workspace.from_row(row)
+
     def get_workspace(self, workspace_id: str) -> Workspace:
         row = self.conn.execute("SELECT * FROM workspaces WHERE id = ?", (workspace_id,)).fetchone()
         if row is None:
