@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
+import select
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -154,3 +159,49 @@ def dump(store: TaskStore) -> list[tuple[Any, ...]]:
     rows = store.conn.execute("SELECT * FROM tasks ORDER BY id").fetchall()
     events = store.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
     return [tuple(r) for r in rows] + [("events", events)]
+
+
+class BoardProcess:
+    """A real ``task-orchestrator board --no-open --json`` process; ``url`` is what it
+    printed. The environment is the test's (TASK_ORCHESTRATOR_HOME under tmp_path)."""
+
+    def __init__(self, cwd: Path, *args: str) -> None:
+        self.proc = subprocess.Popen(
+            [str(Path(sys.executable).parent / "task-orchestrator"), "board", "--no-open"]
+            + ["--json", *args],
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            env=dict(os.environ),
+        )
+        assert self.proc.stdout is not None
+        ready, _, _ = select.select([self.proc.stdout], [], [], 30)
+        line = self.proc.stdout.readline() if ready else b""
+        if not line:
+            self.proc.kill()
+            _, err = self.proc.communicate(timeout=10)
+            raise AssertionError(f"the board printed no address: {err.decode()}")
+        self.url: str = json.loads(line)["url"]
+        self.port = url_port(self.url)
+        self.origin = f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> tuple[int, str]:
+        """Ctrl-C, as a person stops it; the exit code and stderr."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+        try:
+            _, err = self.proc.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            _, err = self.proc.communicate(timeout=10)
+            raise AssertionError(f"the board did not stop on Ctrl-C: {err.decode()}") from None
+        return self.proc.returncode, err.decode()
+
+    def __enter__(self) -> BoardProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.communicate(timeout=10)
