@@ -161,14 +161,16 @@ def dump(store: TaskStore) -> list[tuple[Any, ...]]:
     return [tuple(r) for r in rows] + [("events", events)]
 
 
+CLI = str(Path(sys.executable).parent / "task-orchestrator")
+
+
 class BoardProcess:
     """A real ``task-orchestrator board --no-open --json`` process; ``url`` is what it
     printed. The environment is the test's (TASK_ORCHESTRATOR_HOME under tmp_path)."""
 
     def __init__(self, cwd: Path, *args: str) -> None:
         self.proc = subprocess.Popen(
-            [str(Path(sys.executable).parent / "task-orchestrator"), "board", "--no-open"]
-            + ["--json", *args],
+            [CLI, "board", "--no-open", "--json", *args],
             cwd=cwd,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
