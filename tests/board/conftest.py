@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from board_support import BoardServer, seed
 
-from task_orchestrator.core.paths import Paths
-from task_orchestrator.core.store import TaskStore
+# The browser tests run a real hook beside the board with tests/hooks' helpers, which are on
+# sys.path only while the hook tests are collected.
+_HOOKS = str(Path(__file__).resolve().parents[1] / "hooks")
+if _HOOKS not in sys.path:
+    sys.path.insert(0, _HOOKS)
+
+from board_support import BoardServer, seed  # noqa: E402
+
+from task_orchestrator.core.paths import Paths  # noqa: E402
+from task_orchestrator.core.store import TaskStore  # noqa: E402
 
 
 @pytest.fixture

@@ -82,6 +82,11 @@ function age(iso) {
   return `${Math.floor(s / (86400 * 30))} mo`;
 }
 
+function ago(iso) {
+  const text = age(iso);
+  return text === "just now" || !text ? text : `${text} ago`;
+}
+
 const STATUS_WORDS = {
   pending: "pending", in_progress: "in progress", needs_revision: "needs revision",
   blocked: "blocked", completed: "completed", cancelled: "cancelled",
@@ -115,7 +120,7 @@ function renderCard(card) {
   const label = [
     card.title, STATUS_WORDS[card.status], `specialist ${card.specialist}`,
     progress ? `${card.subtasks_completed} of ${card.subtasks - card.subtasks_cancelled} subtasks done` : null,
-    when ? `created ${when} ago` : null,
+    when ? `created ${ago(card.created_at)}` : null,
   ].filter(Boolean).join(", ");
   return el("li", {},
     el("button", {
@@ -237,7 +242,7 @@ function renderPanel() {
     el("span", { text: `Status: ${STATUS_WORDS[t.status]}` }),
     el("span", { text: `Specialist: ${t.specialist}` }),
     el("span", {}, "Id: ", el("code", { text: t.id })),
-    el("span", { text: `Created ${age(t.created_at)} ago` }),
+    el("span", { text: `Created ${ago(t.created_at)}` }),
     d.subtasks_total ? el("span", { text: `Subtasks: ${d.progress.completed} completed, ${d.progress.open} open, ${d.progress.cancelled} cancelled` }) : null);
   const parent = d.parent ? el("p", {}, "Part of ",
     el("button", { type: "button", class: "link", onclick: () => openPanel(d.parent.id) }, d.parent.title)) : null;
@@ -322,7 +327,7 @@ function artifactView(a) {
   }, "Show detailed work");
   return el("div", { class: "artifact" },
     el("p", {}, el("strong", { text: `${a.type}: ` }), a.summary),
-    el("p", { class: "facts" }, el("span", { text: `${a.size} characters` }), el("span", { text: age(a.created_at) + " ago" })),
+    el("p", { class: "facts" }, el("span", { text: `${a.size} characters` }), el("span", { text: ago(a.created_at) })),
     button, pre);
 }
 
