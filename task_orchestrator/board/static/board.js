@@ -343,7 +343,7 @@ function eventView(e) {
 
 // -- the dependency graph: layers by dependency depth, drawn as SVG ------------------------
 
-const NODE_W = 190, NODE_H = 46, GAP_X = 70, GAP_Y = 18, PAD = 16;
+const NODE_W = 176, NODE_H = 46, GAP_X = 48, GAP_Y = 16, PAD = 14;
 
 function layout(graph) {
   // Depth of a node: 0 when it waits for nothing in the picture, else one more than the
@@ -427,7 +427,7 @@ function graphView(graph) {
     });
     g.append(svg("rect", { width: NODE_W, height: NODE_H, rx: "6" }));
     const name = svg("text", { x: "10", y: "19" });
-    name.textContent = clip(node.title, 26);
+    name.textContent = clip(node.title, 25);
     const status = svg("text", { x: "10", y: "36", class: "status" });
     status.textContent = STATUS_WORDS[node.status];
     const tip = svg("title");
