@@ -5,9 +5,11 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +78,34 @@ def test_help_lists_the_board(workspace_dir: Path) -> None:
     assert "board" in proc.stdout
     proc = run_cli("board", "--help", cwd=workspace_dir)
     assert "--no-open" in proc.stdout and "--workspace" in proc.stdout
+
+
+def test_opens_the_address_in_the_browser(
+    workspace_dir: Path, store: TaskStore, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Without --no-open the command hands the printed address to the webbrowser module,
+    which runs $BROWSER (here a script that writes down what it was given)."""
+    seen = tmp_path / "opened.txt"
+    fake = tmp_path / "fake-browser"
+    fake.write_text(f'#!/bin/sh\necho "$1" > {seen}\n', encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("BROWSER", f"{fake} %s")
+    proc = subprocess.Popen(
+        [CLI, "board", "--json"],
+        cwd=workspace_dir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ),
+    )
+    try:
+        assert proc.stdout is not None
+        url = json.loads(proc.stdout.readline())["url"]
+        deadline = time.monotonic() + 20
+        while not (seen.exists() and seen.read_text(encoding="utf-8").strip()):
+            assert time.monotonic() < deadline, "the browser was never started"
+            time.sleep(0.05)
+        assert seen.read_text(encoding="utf-8").strip() == url
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=15)
+    assert proc.returncode == 0
