@@ -66,29 +66,30 @@ def serve_board(
     sock = bind(port)
     actual = sock.getsockname()[1]
     app, access, board = build_app(db_path, port=actual, folder=folder)
-    if as_json:
-        print(json.dumps({"url": access.url}), flush=True)
-    else:
-        print(f"task-orchestrator board: {access.url}", flush=True)
-        print("(the link works once, in one browser; Ctrl-C stops the board)", flush=True)
-    if open_browser:
-        import webbrowser
-
-        # A thread: some browsers' launchers block until the browser exits.
-        threading.Thread(target=webbrowser.open, args=(access.url,), daemon=True).start()
-    config = uvicorn.Config(
-        app,
-        log_config=None,
-        access_log=False,
-        lifespan="on",
-        ws="none",
-        # A backstop: the streams end at once on Ctrl-C (see _Server), other requests are
-        # short.
-        timeout_graceful_shutdown=3,
-    )
-    server = _Server(config, board.watcher)
+    # From the printed address on, Ctrl-C stops the board cleanly, even before uvicorn has
+    # taken the signal over (click would turn the interrupt into "Aborted.", exit 1).
     try:
-        server.run(sockets=[sock])
+        if as_json:
+            print(json.dumps({"url": access.url}), flush=True)
+        else:
+            print(f"task-orchestrator board: {access.url}", flush=True)
+            print("(the link works once, in one browser; Ctrl-C stops the board)", flush=True)
+        if open_browser:
+            import webbrowser
+
+            # A thread: some browsers' launchers block until the browser exits.
+            threading.Thread(target=webbrowser.open, args=(access.url,), daemon=True).start()
+        config = uvicorn.Config(
+            app,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+            ws="none",
+            # A backstop: the streams end at once on Ctrl-C (see _Server), other requests
+            # are short.
+            timeout_graceful_shutdown=3,
+        )
+        _Server(config, board.watcher).run(sockets=[sock])
     except KeyboardInterrupt:
         pass
     finally:

@@ -22,6 +22,7 @@ from board_support import BoardProcess, dump
 from hooks_support import fixture, run_hook
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from task_orchestrator.core import steer
 from task_orchestrator.core.enums import Status
 from task_orchestrator.core.paths import Paths
 from task_orchestrator.core.store import TaskStore
@@ -245,3 +246,20 @@ def test_the_dependency_graph_is_an_svg(
     expect(alert).to_contain_text("has 3 unfinished subtasks; finish or cancel its subtasks")
     page.keyboard.press("Escape")
     expect(page.get_by_role("dialog")).to_be_hidden()
+
+
+def test_a_live_refresh_keeps_the_open_panel_as_the_person_left_it(
+    browser: Browser, running: BoardProcess, store: TaskStore, seeded: dict[str, Any]
+) -> None:
+    page = open_board(browser, running)
+    page.locator("#col-completed .card", has_text="Finished task").click()
+    page.get_by_role("button", name="Show detailed work").click()
+    work = page.locator(".artifact pre")
+    expect(work).to_have_text("All done")
+    page.locator("#new-title").fill("A new name, not saved yet")
+    card = page.locator(".card", has_text="Plain pending task")
+    steer.start(store, seeded["pending"], workspace_id=seeded["ws"])  # another writer
+    expect(page.locator("#col-in_progress .card", has_text="Plain pending task")).to_have_count(1)
+    expect(card).to_have_count(1)
+    expect(work).to_be_visible()
+    expect(page.locator("#new-title")).to_have_value("A new name, not saved yet")

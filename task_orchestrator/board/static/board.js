@@ -10,7 +10,12 @@ const state = {
   opener: null, // the element focused before the panel opened
   refreshing: false,
   again: false,
+  shown: "", // what the columns were last drawn from, so an unchanged refresh draws nothing
+  expanded: new Map(), // artifact id -> its detailed work, for those the person opened
 };
+// Drawn cards by task id: a refresh reuses the node of an unchanged card, so a click or the
+// focus on it survives the refresh.
+const cardNodes = new Map();
 const $ = (id) => document.getElementById(id);
 const PAGE = 30;
 
@@ -111,6 +116,9 @@ async function loadColumns() {
   const data = await getJSON(`/api/columns?workspace=${ws}${limitsQuery()}`);
   if (data.workspace !== state.workspace) return; // the person switched meanwhile
   state.columns = data.columns;
+  const shown = JSON.stringify(data.columns);
+  if (shown === state.shown && $("board").childElementCount) return;
+  state.shown = shown;
   renderColumns();
 }
 
@@ -135,6 +143,15 @@ function renderCard(card) {
       el("span", { class: "age", title: card.created_at, text: when }))));
 }
 
+function cardNode(card) {
+  const sig = `${JSON.stringify(card)}|${age(card.created_at)}`;
+  const known = cardNodes.get(card.id);
+  if (known && known.sig === sig) return known.node;
+  const node = renderCard(card);
+  cardNodes.set(card.id, { sig, node });
+  return node;
+}
+
 function renderColumns() {
   const focused = document.activeElement;
   const focusId = focused && focused.classList.contains("card") ? focused.dataset.id : null;
@@ -142,7 +159,7 @@ function renderColumns() {
   main.replaceChildren(...state.columns.map((col) => {
     const count = col.count_capped ? `${col.count}+` : String(col.count);
     const list = el("ul", { class: "cards", "aria-labelledby": `h-${col.key}` },
-      col.cards.map(renderCard));
+      col.cards.map(cardNode));
     return el("section", { class: "column", id: `col-${col.key}`, "data-key": col.key, "aria-labelledby": `h-${col.key}` },
       el("h2", { id: `h-${col.key}` }, el("span", { text: col.title }),
         el("span", { class: "count", "aria-label": `${count} tasks`, text: count })),
@@ -152,7 +169,9 @@ function renderColumns() {
         onclick: () => showMore(col.key),
       }, "Show more") : null);
   }));
-  if (focusId) {
+  const drawn = new Set(state.columns.flatMap((c) => c.cards.map((card) => card.id)));
+  for (const id of [...cardNodes.keys()]) if (!drawn.has(id)) cardNodes.delete(id);
+  if (focusId && document.activeElement !== focused) {
     const again = main.querySelector(`.card[data-id="${CSS.escape(focusId)}"]`);
     if (again) again.focus();
   }
@@ -179,6 +198,7 @@ async function showMore(key) {
 async function openPanel(taskId, opener) {
   if (!$("overlay").hidden && state.panelId === taskId) return;
   if ($("overlay").hidden) state.opener = opener || document.activeElement;
+  if (state.panelId !== taskId) state.expanded.clear();
   state.panelId = taskId;
   showError($("panel-error"), "");
   try {
@@ -208,12 +228,16 @@ function closePanel() {
 
 async function refreshPanel() {
   if (!state.panelId) return;
+  let fresh;
   try {
-    state.panel = await getJSON(`/api/tasks/${encodeURIComponent(state.panelId)}?workspace=${encodeURIComponent(state.workspace)}`);
+    fresh = await getJSON(`/api/tasks/${encodeURIComponent(state.panelId)}?workspace=${encodeURIComponent(state.workspace)}`);
   } catch (err) {
     showError($("panel-error"), err.message);
     return;
   }
+  // Most changes concern other tasks: then nothing is redrawn under the person's pointer.
+  if (JSON.stringify(fresh) === JSON.stringify(state.panel)) return;
+  state.panel = fresh;
   // Keep what the person was typing and where the focus was.
   const kept = {};
   for (const id of ["summary", "new-title", "reason"]) {
@@ -306,9 +330,11 @@ async function act(action, body, done) {
 
 function artifactView(a) {
   const id = `work-${a.id}`;
-  const pre = el("pre", { id, hidden: true });
+  const kept = state.expanded.get(a.id);
+  const pre = el("pre", { id, hidden: kept === undefined });
+  if (kept !== undefined) { pre.textContent = kept; pre.dataset.loaded = "1"; }
   const button = el("button", {
-    type: "button", "aria-expanded": "false", "aria-controls": id,
+    type: "button", "aria-expanded": String(kept !== undefined), "aria-controls": id, id: `show-${a.id}`,
     onclick: async () => {
       const open = button.getAttribute("aria-expanded") === "true";
       if (!open && !pre.dataset.loaded) {
@@ -321,10 +347,11 @@ function artifactView(a) {
         }
       }
       pre.hidden = open;
+      if (open) state.expanded.delete(a.id); else state.expanded.set(a.id, pre.textContent);
       button.setAttribute("aria-expanded", String(!open));
       button.textContent = open ? "Show detailed work" : "Hide detailed work";
     },
-  }, "Show detailed work");
+  }, kept === undefined ? "Show detailed work" : "Hide detailed work");
   return el("div", { class: "artifact" },
     el("p", {}, el("strong", { text: `${a.type}: ` }), a.summary),
     el("p", { class: "facts" }, el("span", { text: `${a.size} characters` }), el("span", { text: ago(a.created_at) })),
@@ -521,6 +548,8 @@ async function start() {
     state.workspace = select.value;
     state.picked = true;
     state.columns = [];
+    state.shown = "";
+    cardNodes.clear();
     note.hidden = true;
     loadColumns().catch((err) => showError($("error"), err.message));
   });
@@ -535,6 +564,8 @@ async function start() {
     showError($("error"), err.message);
   }
   listen();
+  // Ages ("3 min") move on without any change in the store.
+  setInterval(() => { if (state.columns.length) renderColumns(); }, 60000);
 }
 
 start();
