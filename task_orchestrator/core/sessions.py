@@ -38,6 +38,11 @@ class SessionsMixin(StoreBase):
                     ).fetchone()
         return Workspace.from_row(row)
 
+    def workspaces(self) -> list[Workspace]:
+        """Every workspace of the store, by name then path (the board's picker)."""
+        rows = self.conn.execute("SELECT * FROM workspaces ORDER BY name, path").fetchall()
+        return [Workspace.from_row(r) for r in rows]
+
     def workspace_at(self, path: str | os.PathLike[str]) -> Workspace | None:
         """The workspace recorded for a project root, or None; never creates one (the CLI's
         read commands must leave the store as they found it)."""

@@ -37,6 +37,20 @@ class ViewsMixin(StoreBase):
             counts[status] = n
         return counts
 
+    def subtask_counts(self, task_ids: list[str]) -> dict[str, tuple[int, int, int]]:
+        """For each of ``task_ids`` that has subtasks (archived ones included, as
+        rules.plan_progress counts them): (subtasks, completed, cancelled). One query for a
+        whole page of cards."""
+        if not task_ids:
+            return {}
+        marks = ",".join("?" * len(task_ids))
+        rows = self.conn.execute(
+            "SELECT parent_id, COUNT(*), SUM(status = 'completed'), SUM(status = 'cancelled') "
+            f"FROM tasks WHERE parent_id IN ({marks}) GROUP BY parent_id",
+            list(task_ids),
+        ).fetchall()
+        return {r[0]: (int(r[1]), int(r[2]), int(r[3])) for r in rows}
+
     def blockers(self, task_id: str) -> list[Task]:
         """Dependencies of ``task_id`` that are not completed."""
         rows = self.conn.execute(
