@@ -10,6 +10,7 @@ import click
 
 from . import __version__
 from .commands.hook import config_command, hook_command
+from .commands.links import links_command
 from .commands.serve import serve_command
 from .core.errors import StoreError
 from .errors import EXIT_BUG, EXIT_USAGE, EXIT_USER, UserError, person_message
@@ -43,6 +44,7 @@ cli.add_command(setup_group)
 cli.add_command(doctor_command)
 cli.add_command(hook_command)
 cli.add_command(config_command)
+cli.add_command(links_command)
 
 
 def run_cli(args: list[str], prog_name: str) -> int:
