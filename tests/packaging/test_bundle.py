@@ -16,8 +16,8 @@ from typing import Any
 
 import anyio
 import pytest
-from conftest import stdio_tools, uv_env
 from mcp import Client
+from uv_support import stdio_tools, uv_env
 
 from task_orchestrator import __version__
 from task_orchestrator.server.app import build_server

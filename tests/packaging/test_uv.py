@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import stdio_tools, uv_env
+from uv_support import stdio_tools, uv_env
 
 from task_orchestrator.installer.launcher import uv_environment
 
