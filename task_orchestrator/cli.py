@@ -11,6 +11,7 @@ import click
 from . import __version__
 from .commands.board import board_command
 from .commands.hook import config_command, hook_command
+from .commands.links import links_command
 from .commands.serve import serve_command
 from .commands.tasks import tasks_group
 from .core.errors import StoreError
@@ -47,6 +48,7 @@ cli.add_command(hook_command)
 cli.add_command(config_command)
 cli.add_command(tasks_group)
 cli.add_command(board_command)
+cli.add_command(links_command)
 
 
 def run_cli(args: list[str], prog_name: str) -> int:

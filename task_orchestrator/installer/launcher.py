@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Literal
 
 from ..errors import UserError
 from .selfinstall import is_frozen, stable_executable
@@ -23,6 +24,14 @@ def registered_program() -> Path:
         return stable_executable()
     # Not resolved on purpose: in a pipx venv sys.executable is a symlink to the base
     # interpreter, and the console script lives beside the link, not beside its target.
+    if uv_environment(Path(sys.prefix)) == "temporary":
+        raise UserError(
+            f"this is a temporary uvx environment ({sys.prefix}, in uv's cache): `uv cache "
+            "clean` deletes it, and every client registered with it would fail to start the "
+            "server. Install the tool for good and run its setup: `uv tool install "
+            "task-orchestrator && ~/.local/bin/orchestrator-setup` (`task-orchestrator links` "
+            "prints the `uvx task-orchestrator serve` entry to paste into a client instead)"
+        )
     bindir = Path(sys.executable).absolute().parent
     name = SCRIPT + (".exe" if os.name == "nt" else "")
     candidate = bindir / name
@@ -33,6 +42,28 @@ def registered_program() -> Path:
         "`pipx install task-orchestrator` (or pip into a virtual environment) and run "
         "orchestrator-setup from there"
     )
+
+
+def uv_environment(prefix: Path) -> Literal["tool", "temporary"] | None:
+    """Whether ``prefix`` is an environment uv made, and which kind.
+
+    ``uv tool install`` makes a lasting one under ``uv tool dir`` with a ``uv-receipt.toml``
+    in it: its console script is registered like pipx's. ``uvx`` (``uv tool run``) runs in
+    an environment inside uv's cache (a folder marked with ``CACHEDIR.TAG``), which ``uv
+    cache clean`` or ``prune`` removes: registering a path there is refused
+    (docs/ARCHITECTURE.md, "Registered commands and PATH").
+    """
+    try:
+        cfg = (prefix / "pyvenv.cfg").read_text("utf-8", errors="replace")
+    except OSError:
+        return None
+    if not any(line.split("=")[0].strip() == "uv" for line in cfg.splitlines()):
+        return None
+    if (prefix / "uv-receipt.toml").is_file():
+        return "tool"
+    if any((parent / "CACHEDIR.TAG").is_file() for parent in prefix.parents):
+        return "temporary"
+    return None
 
 
 #: What the hook command runs. ``-I`` (isolated): the project folder Claude Code runs hooks

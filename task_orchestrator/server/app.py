@@ -24,7 +24,7 @@ from . import tools_health, tools_manage, tools_session, tools_tasks
 from .budget import MAX_ANSWER_BYTES
 from .context import clip_error
 from .planner import Catalog
-from .state import ServerState
+from .state import CORE_TOOLS, ServerState, read_config, tool_set
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +138,13 @@ def lifespan_for(paths: Paths | None, catalogs: Catalogs) -> Any:
 
 
 def build_server(paths: Paths | None = None) -> OrchestratorServer:
+    """The server with the tools ``[server] tools`` in config.toml selects (read once here:
+    a changed setting takes a new server process, not restart_server)."""
     catalogs = Catalogs()
+    config, _ = read_config((paths or default_paths()).config_file)
+    selected, problem = tool_set(config)
+    if problem:
+        log.warning("%s", problem)
     server = OrchestratorServer(
         SERVER_NAME,
         version=__version__,
@@ -149,6 +155,8 @@ def build_server(paths: Paths | None = None) -> OrchestratorServer:
     )
     for module in TOOL_MODULES:
         for tool in module.TOOLS:
+            if selected == "core" and tool.name not in CORE_TOOLS:
+                continue
             server.add_tool(tool.fn, name=tool.name, annotations=tool.annotations)
     server.resource(
         "orchestrator://templates",

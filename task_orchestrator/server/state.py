@@ -56,6 +56,37 @@ def read_config(path: os.PathLike[str]) -> tuple[dict[str, Any], str | None]:
         return {}, f"{os.fspath(path)}: {exc}"
 
 
+#: ``[server] tools = "core"``: what a model needs to plan, execute, complete and query, for
+#: clients that put every tool's schema into the model's context. Bind the workspace and see
+#: the open work (initialize_session), plan a tree (plan_task), take a subtask with its role
+#: (execute_task), hand in its result (complete_task), find tasks (query_tasks) and close
+#: the parent (synthesize_results). Editing, cancelling and deleting tasks and the health and
+#: lifecycle tools are for people and maintenance, and the CLI has them.
+CORE_TOOLS = (
+    "orchestrator_initialize_session",
+    "orchestrator_plan_task",
+    "orchestrator_execute_task",
+    "orchestrator_complete_task",
+    "orchestrator_query_tasks",
+    "orchestrator_synthesize_results",
+)
+TOOL_SETS = ("all", "core")
+
+
+def tool_set(config: dict[str, Any]) -> tuple[str, str | None]:
+    """``[server] tools`` in config.toml: ``"all"`` (the default) or ``"core"``, and a problem
+    description for any other value, which then counts as ``"all"``: a typo must not hide
+    tools, nor stop the server."""
+    section = config.get("server")
+    value = section.get("tools", "all") if isinstance(section, dict) else "all"
+    if value in TOOL_SETS:
+        return str(value), None
+    return "all", (
+        f"config.toml: [server] tools = {value!r} is not one of {', '.join(map(repr, TOOL_SETS))}; "
+        "serving all tools"
+    )
+
+
 def default_directory() -> tuple[str, str]:
     """Where to work when neither an argument nor client roots say: env, then cwd."""
     for var in WORKSPACE_ENV:
@@ -256,7 +287,7 @@ class ServerState:
         )
         if store is not None:
             state.store = store
-        state.config_problem = problem
+        state.config_problem = problem or tool_set(config)[1]
         state.store_error = error
         for msg in state.catalog.problems:
             log.warning("catalog: %s", msg)
@@ -287,6 +318,7 @@ class ServerState:
 
     def reload_config(self) -> None:
         self.config, self.config_problem = read_config(self.paths.config_file)
+        self.config_problem = self.config_problem or tool_set(self.config)[1]
         self.catalog = load_catalog(self.paths.config_dir)
 
     def close(self) -> None:

@@ -54,3 +54,24 @@ def session_start_payload() -> dict[str, object]:
     """A real SessionStart payload captured from Claude Code 2.1.197 (tests/packaging/fixtures)."""
     payload: dict[str, object] = json.loads((FIXTURES / "SessionStart.json").read_text("utf-8"))
     return payload
+
+
+# Captured at import, before the autouse fixture moves HOME: pip's download cache.
+_REAL_ENV = dict(os.environ)
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Our wheel and every dependency as wheels, for uv to install from with no index."""
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("wheelhouse")
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "-w", str(out), str(root)],
+        check=True,
+        env=_REAL_ENV,
+        timeout=600,
+    )
+    return out
