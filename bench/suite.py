@@ -80,6 +80,20 @@ SECTIONS = (
         [],
     ),
     Section(
+        "tools_size",
+        "What the tools cost a model's context: tools/list per [server] tools setting",
+        "bench_tools_size.py",
+        [],
+        [],
+    ),
+    Section(
+        "board",
+        "The board in headless Chromium: first load and live update at each store size",
+        "bench_board.py",
+        ["--sizes", "1000,10000", "--runs", "15"],
+        ["--sizes", "1000,10000", "--runs", "5"],
+    ),
+    Section(
         "packaging",
         "Packaging: start-up of each shipped form (needs dist/ from packaging/build.py)",
         "bench_packaging.py",
