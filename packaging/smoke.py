@@ -13,7 +13,10 @@ an ``mcp/`` package that would break us if they shadowed our imports:
 - ``setup install --all --yes`` copies the binary to its stable place, registers that path
   in a client config, the registered command runs, and a second setup copies nothing;
 - ``serve`` answers initialize, tools/list (16 tools) and tools/call over stdio;
-- ``hook SessionStart`` with a real Claude Code payload exits 0 with valid JSON or nothing.
+- ``hook SessionStart`` with a real Claude Code payload exits 0 with valid JSON or nothing;
+- ``tasks add``, ``start``, ``done`` and ``list --json`` change and read the store;
+- ``board --no-open --json`` serves its page (package data inside the binary), exchanges its
+  one-time token for a cookie, answers the columns with it, and stops on SIGINT.
 
 Standard library only. Ends with ``smoke: N passed, N failed``; exit 1 on any failure.
 """
@@ -284,12 +287,75 @@ def check_hook(binary: Path, box: Sandbox) -> str:
     return f"empty answer in {took * 1000:.0f} ms"
 
 
+def check_tasks(binary: Path, box: Sandbox) -> str:
+    added = run(binary, ["tasks", "add", "Smoke task", "--json"], box)
+    expect_ok(added, "tasks add")
+    task_id = json.loads(added.stdout)["task"]["id"]
+    for args in (["tasks", "start", task_id], ["tasks", "done", task_id, "--summary", "ok"]):
+        expect_ok(run(binary, args, box), " ".join(args[:2]))
+    listed = run(binary, ["tasks", "list", "--all", "--json"], box)
+    expect_ok(listed, "tasks list")
+    statuses = {t["id"]: t["status"] for t in json.loads(listed.stdout)["plans"]}
+    assert statuses.get(task_id) == "completed", f"tasks list --all --json: {listed.stdout}"
+    return f"added, started and completed {task_id}"
+
+
+def check_board(binary: Path, box: Sandbox) -> str:
+    import http.client
+    import signal
+    from urllib.parse import urlsplit
+
+    expect_ok(run(binary, ["tasks", "add", "A card"], box), "tasks add")
+    proc = subprocess.Popen(
+        [str(binary), "board", "--no-open", "--json"],
+        cwd=box.project,
+        env=box.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        url = json.loads(proc.stdout.readline())["url"]
+        parts = urlsplit(url)
+        host = f"{parts.hostname}:{parts.port}"
+
+        def get(path: str, cookie: str = "") -> http.client.HTTPResponse:
+            conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=TIMEOUT)
+            conn.request("GET", path, headers={"Host": host, "Cookie": cookie})
+            return conn.getresponse()
+
+        first = get(f"{parts.path}?{parts.query}")
+        assert first.status in (302, 303, 307), f"token exchange answered {first.status}"
+        cookie = (first.getheader("Set-Cookie") or "").split(";", 1)[0]
+        assert "=" in cookie, "the token was not exchanged for a cookie"
+        page = get("/", cookie)
+        assert page.status == 200 and b"board.js" in page.read(), "the page is not served"
+        script = get("/board.js", cookie)
+        assert script.status == 200 and len(script.read()) > 1000, "board.js is not served"
+        known = json.loads(get("/api/workspaces", cookie).read())
+        columns = get(f"/api/columns?workspace={known['default']}", cookie)
+        assert columns.status == 200, f"/api/columns answered {columns.status}"
+        assert "A card" in columns.read().decode(), "the task is not on the board"
+        assert get("/api/workspaces").status in (401, 403), "a request without the cookie passed"
+    finally:
+        if os.name == "nt":
+            proc.terminate()
+        else:
+            proc.send_signal(signal.SIGINT)
+        code = proc.wait(TIMEOUT)
+    assert os.name == "nt" or code == 0, f"board exited {code} on SIGINT"
+    return f"page, script and columns served at {host}; stopped cleanly"
+
+
 CHECKS: dict[str, Callable[[Path, Sandbox], str]] = {
     "version": check_version,
     "setup-dry-run": check_setup_dry_run,
     "setup-install": check_setup_install,
     "serve": check_serve,
     "hook": check_hook,
+    "tasks": check_tasks,
+    "board": check_board,
 }
 
 
