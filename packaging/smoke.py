@@ -320,30 +320,38 @@ def check_board(binary: Path, box: Sandbox) -> str:
         parts = urlsplit(url)
         host = f"{parts.hostname}:{parts.port}"
 
-        def get(path: str, cookie: str = "") -> http.client.HTTPResponse:
+        def get(path: str, cookie: str = "") -> tuple[int, str, bytes]:
+            """Status, Set-Cookie and body; the connection closed before returning."""
             conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=TIMEOUT)
-            conn.request("GET", path, headers={"Host": host, "Cookie": cookie})
-            return conn.getresponse()
+            try:
+                conn.request("GET", path, headers={"Host": host, "Cookie": cookie})
+                answer = conn.getresponse()
+                return answer.status, answer.getheader("Set-Cookie") or "", answer.read()
+            finally:
+                conn.close()
 
-        first = get(f"{parts.path}?{parts.query}")
-        assert first.status in (302, 303, 307), f"token exchange answered {first.status}"
-        cookie = (first.getheader("Set-Cookie") or "").split(";", 1)[0]
+        status, set_cookie, _ = get(f"{parts.path}?{parts.query}")
+        assert status in (302, 303, 307), f"token exchange answered {status}"
+        cookie = set_cookie.split(";", 1)[0]
         assert "=" in cookie, "the token was not exchanged for a cookie"
-        page = get("/", cookie)
-        assert page.status == 200 and b"board.js" in page.read(), "the page is not served"
-        script = get("/board.js", cookie)
-        assert script.status == 200 and len(script.read()) > 1000, "board.js is not served"
-        known = json.loads(get("/api/workspaces", cookie).read())
-        columns = get(f"/api/columns?workspace={known['default']}", cookie)
-        assert columns.status == 200, f"/api/columns answered {columns.status}"
-        assert "A card" in columns.read().decode(), "the task is not on the board"
-        assert get("/api/workspaces").status in (401, 403), "a request without the cookie passed"
+        status, _, page = get("/", cookie)
+        assert status == 200 and b"board.js" in page, "the page is not served"
+        status, _, script = get("/board.js", cookie)
+        assert status == 200 and len(script) > 1000, "board.js is not served"
+        known = json.loads(get("/api/workspaces", cookie)[2])
+        status, _, columns = get(f"/api/columns?workspace={known['default']}", cookie)
+        assert status == 200, f"/api/columns answered {status}"
+        assert "A card" in columns.decode(), "the task is not on the board"
+        assert get("/api/workspaces")[0] in (401, 403), "a request without the cookie passed"
     finally:
         if os.name == "nt":
             proc.terminate()
         else:
             proc.send_signal(signal.SIGINT)
         code = proc.wait(TIMEOUT)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
     assert os.name == "nt" or code == 0, f"board exited {code} on SIGINT"
     return f"page, script and columns served at {host}; stopped cleanly"
 

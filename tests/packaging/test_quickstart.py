@@ -93,6 +93,19 @@ def check_installed(home: Path, proc: subprocess.CompletedProcess[str]) -> None:
         assert version.returncode == 0, version.stderr
         assert "task-orchestrator" in version.stdout
         assert str(home) in version.stdout  # the data root is the new user's
+    # The tasks commands and the board, as the binary's smoke test runs them.
+    smoke = load_script(ROOT / "packaging" / "smoke.py", "smoke")
+    for check in (smoke.check_tasks, smoke.check_board):
+        check(registered, smoke.Sandbox(home / f"sandbox-{check.__name__}"))
+
+
+def load_script(path: Path, name: str) -> ModuleType:
+    """A script of this repository (not a package) as a module."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.name == "nt", reason="POSIX shells")]
@@ -122,11 +135,7 @@ def test_quick_start_with_the_default_python3(tmp_path: Path) -> None:
 
 
 def load_bootstrap() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bootstrap_install", BOOTSTRAP)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(BOOTSTRAP, "bootstrap_install")
 
 
 @pytest.mark.parametrize("platform", ["linux", "darwin", "win32"])
