@@ -32,6 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from browser import ARGS, BROWSER
 from figures import Figures, p95, tasks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,17 +43,6 @@ from task_orchestrator.core.models import NewTask  # noqa: E402
 from task_orchestrator.core.store import TaskStore  # noqa: E402
 
 PROGRAM = Path(sys.executable).with_name("task-orchestrator")
-BROWSER = os.environ.get("TASK_ORCHESTRATOR_BROWSER") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 COLUMNS = ("pending", "in_progress", "blocked", "completed", "cancelled")
 FIRST_LOAD_BUDGET_MS = 1_000
 LIVE_BUDGET_MS = 2_000

@@ -12,8 +12,11 @@ import pytest
 # The browser tests run a real hook beside the board with tests/hooks' helpers, which are on
 # sys.path only while the hook tests are collected.
 _HOOKS = str(Path(__file__).resolve().parents[1] / "hooks")
-if _HOOKS not in sys.path:
-    sys.path.insert(0, _HOOKS)
+# ... and start Chromium as bench/bench_board.py does (bench/browser.py).
+_BENCH = str(Path(__file__).resolve().parents[2] / "bench")
+for _folder in (_HOOKS, _BENCH):
+    if _folder not in sys.path:
+        sys.path.insert(0, _folder)
 
 from board_support import BoardServer, seed  # noqa: E402
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from board_support import BoardProcess, dump
+from browser import ARGS, BROWSER
 from hooks_support import fixture, run_hook
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
@@ -29,19 +30,6 @@ from task_orchestrator.core.store import TaskStore
 
 pytestmark = pytest.mark.slow
 
-BROWSER = os.environ.get("TASK_ORCHESTRATOR_BROWSER") or "/usr/bin/chromium"
-# Offline and quiet: without the background-networking flags Chromium keeps trying to reach
-# Google's services, and each attempt is refused on a closed network.
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 WORK = "Implement a REST API for tasks with create, list and delete endpoints, and test it"
 
 
