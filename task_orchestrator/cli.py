@@ -9,6 +9,7 @@ import sys
 import click
 
 from . import __version__
+from .commands.git import git_group
 from .commands.hook import config_command, hook_command
 from .commands.serve import serve_command
 from .commands.tasks import tasks_group
@@ -45,6 +46,7 @@ cli.add_command(doctor_command)
 cli.add_command(hook_command)
 cli.add_command(config_command)
 cli.add_command(tasks_group)
+cli.add_command(git_group)
 
 
 def run_cli(args: list[str], prog_name: str) -> int:
