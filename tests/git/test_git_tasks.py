@@ -119,9 +119,7 @@ def test_detached_head_and_a_rebase_in_progress(store: TaskStore, repo: Path) ->
     assert "rebase in progress" in record["note"]
 
 
-def test_shallow_clone_start_outside_history(
-    store: TaskStore, repo: Path, tmp_path: Path
-) -> None:
+def test_shallow_clone_start_outside_history(store: TaskStore, repo: Path, tmp_path: Path) -> None:
     clone = tmp_path / "shallow"
     commit_file(repo, "x", "x\n", "X")
     git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(clone))
@@ -149,7 +147,9 @@ def test_worktree_task_lands_in_the_main_workspace(
     sha = commit_file(linked, "feature.txt", "f\n", "Feature work")
     steer.complete(store, tid, workspace_id=ws, directory=str(linked))
     record = store.task_git(tid)
-    assert record is not None and record["branch"] == "feature" and record["worktree"] == str(linked)
+    assert (
+        record is not None and record["branch"] == "feature" and record["worktree"] == str(linked)
+    )
     assert [t.id for t in store.query(TaskFilter(branch="feature")).tasks] == [tid]
     assert store.query(TaskFilter(branch="main")).tasks == []
     assert [t.id for t in store.query(TaskFilter(commit=sha[:7])).tasks] == [tid]

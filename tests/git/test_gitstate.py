@@ -136,9 +136,7 @@ def test_shallow_clone(repo: Path, tmp_path: Path) -> None:
     assert gitstate.files_between(str(clone), old, head(clone)) is None
 
 
-def test_without_git_the_files_still_answer(
-    repo: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_without_git_the_files_still_answer(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", path_without_git())
     assert not gitstate.git_available()
     place = gitstate.read_place(str(repo))
