@@ -121,13 +121,16 @@ def test_other_bash_commands_open_no_store(call: Callable[[str, Any], None], rep
     assert not os.path.exists(default_paths().db)
 
 
-def _imports(payload: dict[str, Any]) -> set[str]:
+def _hook_args() -> list[str]:
     from task_orchestrator.installer.launcher import hook_command
 
+    return hook_command(sys.executable, frozen=False)[1:]
+
+
+def _imports(payload: dict[str, Any]) -> set[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", *hook_command(sys.executable, frozen=False)[1:]]
-        + ["hook", "PostToolUse"],
+        [sys.executable, "-X", "importtime", *_hook_args(), "hook", "PostToolUse"],
         input=json.dumps(payload).encode(),
         capture_output=True,
         timeout=60,
