@@ -121,14 +121,13 @@ def test_detached_head_and_a_rebase_in_progress(store: TaskStore, repo: Path) ->
 
 def test_shallow_clone_start_outside_history(store: TaskStore, repo: Path, tmp_path: Path) -> None:
     clone = tmp_path / "shallow"
+    old = head(repo)
     commit_file(repo, "x", "x\n", "X")
     git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(clone))
     ws, tid = _task(store, clone)
     steer.start(store, tid, workspace_id=ws, directory=str(clone))
-    # Pretend the task started at a commit the clone does not have.
-    store.conn.execute(
-        "UPDATE task_git SET start_head = ? WHERE task_id = ?", (head(repo)[:-1] + "0", tid)
-    )
+    # As if the task had started at the commit before, which the depth-1 clone lacks.
+    store.conn.execute("UPDATE task_git SET start_head = ? WHERE task_id = ?", (old, tid))
     commit_file(clone, "y", "y\n", "Y")
     steer.complete(store, tid, workspace_id=ws, directory=str(clone))
     record = store.task_git(tid)
