@@ -66,6 +66,13 @@ SECTIONS = (
         ["--tasks", "10000", "--runs", "21"],
     ),
     Section(
+        "git",
+        "Hooks that meet git, in a repository of 10,000 commits (git fast-import)",
+        "bench_git.py",
+        ["--commits", "10000", "--runs", "30"],
+        ["--commits", "10000", "--runs", "15"],
+    ),
+    Section(
         "imports",
         "Start-up: what each standard module would cost a hook (the tricks' evidence)",
         "bench_imports.py",

@@ -10,6 +10,7 @@ import click
 
 from . import __version__
 from .commands.board import board_command
+from .commands.git import git_group
 from .commands.hook import config_command, hook_command
 from .commands.links import links_command
 from .commands.serve import serve_command
@@ -49,6 +50,7 @@ cli.add_command(config_command)
 cli.add_command(tasks_group)
 cli.add_command(board_command)
 cli.add_command(links_command)
+cli.add_command(git_group)
 
 
 def run_cli(args: list[str], prog_name: str) -> int:

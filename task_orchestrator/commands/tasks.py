@@ -176,6 +176,31 @@ def show_command(task_id: str, full: bool, workspace: str | None, as_json: bool)
     render.print_detail(render.console(sys.stdout), found, found["workspace"])
 
 
+@tasks_group.command("for-commit")
+@click.argument("sha", metavar="SHA")
+@workspace_option
+@json_option
+def for_commit_command(sha: str, workspace: str | None, as_json: bool) -> None:
+    """Which task produced a commit: the link the hooks made when it was committed, or the
+    range of a task completed after it, else the Task: trailer of its message (git trailer
+    on). SHA is a commit sha (at least 7 digits) or anything git log takes, such as HEAD.
+
+    \b
+    Example:
+      task-orchestrator tasks for-commit 3f2a9c1
+    """
+    from ..terminal import reads
+
+    found = reads.for_commit(_paths(), _folder(workspace), sha)
+    if as_json:
+        _emit_json(found)
+        return
+    if not found["tasks"]:
+        raise click.ClickException(f"no task is known to have produced {sha}")
+    for task in found["tasks"]:
+        click.echo(f"{task['id']} {task['title']} ({task['status']}; {task['source']})")
+
+
 @tasks_group.command("next")
 @workspace_option
 @json_option

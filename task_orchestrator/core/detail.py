@@ -17,6 +17,10 @@ MAX_EVENTS = 200
 MAX_ARTIFACTS = 100
 #: A subtask list longer than this is cut, with the total kept.
 MAX_SUBTASKS = 500
+#: Commits and changed files listed in a detail; a task keeps at most 200 commits of its
+#: range and 500 changed files (core/gitstate.py), plus those linked during a session.
+MAX_COMMITS = 200
+MAX_CHANGED_FILES = 500
 
 
 def task_brief(task: Task) -> dict[str, Any]:
@@ -56,7 +60,8 @@ def task_detail(
     store: TaskStore, task_id: str, *, workspace_id: str | None, full: bool = False
 ) -> dict[str, Any]:
     """The task, its subtasks, dependencies and dependents, artifacts (with their content
-    when ``full``), files touched, status history and the session that made it."""
+    when ``full``), files touched, status history, the session that made it, and what git
+    says of it: where it started and completed, its commits and the files they changed."""
     task = store.get_task(task_id, workspace_id=workspace_id)
     children = store.children(task_id, include_archived=True)
     progress = plan_progress(children)
@@ -76,6 +81,8 @@ def task_detail(
                 "started_at": found.started_at,
             }
     parent = store.get_task(task.parent_id) if task.parent_id else None
+    commits, commits_total = store.task_commits(task_id, limit=MAX_COMMITS)
+    changed, changed_total = store.task_files(task_id, limit=MAX_CHANGED_FILES)
     return {
         "task": task_fields(task),
         "parent": task_brief(parent) if parent else None,
@@ -97,6 +104,11 @@ def task_detail(
             for e in store.events(task_id=task_id, limit=MAX_EVENTS)
         ],
         "session": session,
+        "git": store.task_git(task_id),
+        "commits": commits,
+        "commits_total": commits_total,
+        "changed_files": changed,
+        "changed_files_total": changed_total,
     }
 
 

@@ -137,5 +137,57 @@ V5 = [
     )""",
 ]
 
-MIGRATIONS: list[tuple[int, list[str]]] = [(1, V1), (2, V2), (3, V3), (4, V4), (5, V5)]
+# v6: what git says about a task (core/gitlink.py): where its workspace stood when it started
+# and when it completed, the commits made for it (its range start..HEAD at completion, and
+# those linked as they were made in a session) and the files that range changed.
+V6 = [
+    """CREATE TABLE task_git (
+        task_id TEXT PRIMARY KEY REFERENCES tasks(id) ON DELETE CASCADE,
+        started_for TEXT,
+        branch TEXT,
+        start_head TEXT,
+        start_dirty INTEGER,
+        worktree TEXT,
+        start_state TEXT NOT NULL DEFAULT '',
+        completed_for TEXT,
+        end_branch TEXT,
+        end_head TEXT,
+        end_dirty INTEGER,
+        commits_cut INTEGER NOT NULL DEFAULT 0,
+        files_cut INTEGER NOT NULL DEFAULT 0,
+        note TEXT NOT NULL DEFAULT '',
+        recorded_at TEXT NOT NULL
+    ) WITHOUT ROWID""",
+    "CREATE INDEX task_git_branch ON task_git(branch)",
+    "CREATE INDEX task_git_end_branch ON task_git(end_branch)",
+    """CREATE TABLE task_commits (
+        task_id TEXT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+        sha TEXT NOT NULL,
+        source TEXT NOT NULL,
+        branch TEXT,
+        author TEXT NOT NULL DEFAULT '',
+        committed_at TEXT NOT NULL DEFAULT '',
+        subject TEXT NOT NULL DEFAULT '',
+        linked_at TEXT NOT NULL,
+        PRIMARY KEY (task_id, sha)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX task_commits_sha ON task_commits(sha)",
+    "CREATE INDEX task_commits_branch ON task_commits(branch)",
+    """CREATE TABLE task_files (
+        task_id TEXT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        added INTEGER,
+        deleted INTEGER,
+        PRIMARY KEY (task_id, path)
+    ) WITHOUT ROWID""",
+]
+
+MIGRATIONS: list[tuple[int, list[str]]] = [
+    (1, V1),
+    (2, V2),
+    (3, V3),
+    (4, V4),
+    (5, V5),
+    (6, V6),
+]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

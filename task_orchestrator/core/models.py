@@ -233,6 +233,8 @@ class TaskFilter(Record):
         "created_after",
         "created_before",
         "include_archived",
+        "branch",
+        "commit",
     )
     _defaults: ClassVar[dict[str, Any]] = {
         "workspace_id": None,
@@ -245,6 +247,8 @@ class TaskFilter(Record):
         "created_after": None,
         "created_before": None,
         "include_archived": False,
+        "branch": None,
+        "commit": None,
     }
     workspace_id: str | None
     statuses: list[Status] | None
@@ -257,6 +261,10 @@ class TaskFilter(Record):
     created_after: str | None
     created_before: str | None
     include_archived: bool
+    #: Tasks started or completed on this branch, or holding a commit made on it.
+    branch: str | None
+    #: Tasks holding a commit whose sha starts with this (lowercase hex, 7 to 40 digits).
+    commit: str | None
 
 
 class Page(FrozenRecord):

@@ -13,6 +13,7 @@ from typing import Any
 
 from .enums import ArtifactType, Specialist, Status
 from .errors import InvalidInput, InvalidTransition
+from .gitlink import follow
 from .models import MAX_SUMMARY, NewTask, Task
 from .recordtype import FrozenRecord
 from .rules import is_finished, plan_progress
@@ -45,16 +46,43 @@ def add(
     return store.create_tree(workspace_id, task, parent_id=parent_id)[0]
 
 
-def start(store: TaskStore, task_id: str, *, workspace_id: str) -> Task:
-    return store.start_task(task_id, workspace_id=workspace_id)
+def _folder(store: TaskStore, workspace_id: str, directory: str | None) -> str:
+    """Where git is asked about a task moved by hand: the folder the person works in (the
+    CLI's), else the workspace's root (the board's)."""
+    return directory or store.get_workspace(workspace_id).path
+
+
+def start(
+    store: TaskStore, task_id: str, *, workspace_id: str, directory: str | None = None
+) -> Task:
+    """Start a task, and record where git stood (core/gitlink.py) in ``directory``."""
+    task = store.start_task(task_id, workspace_id=workspace_id)
+    if follow(store, task_id, _folder(store, workspace_id, directory)):
+        task = store.get_task(task_id)
+    return task
 
 
 def complete(
+    store: TaskStore,
+    task_id: str,
+    *,
+    workspace_id: str,
+    summary: str = "",
+    work: str = "",
+    directory: str | None = None,
+) -> Task:
+    """Complete a task, and record its commits and changed files (core/gitlink.py) from
+    ``directory``. A task with subtasks completes once they are all finished (at least one
+    completed), and its synthesis becomes its stored work, as the Stop hook does; a task
+    without subtasks stores ``work`` (or the summary) as its work."""
+    done = _complete(store, task_id, workspace_id=workspace_id, summary=summary, work=work)
+    follow(store, task_id, _folder(store, workspace_id, directory))
+    return done
+
+
+def _complete(
     store: TaskStore, task_id: str, *, workspace_id: str, summary: str = "", work: str = ""
 ) -> Task:
-    """Complete a task. A task with subtasks completes once they are all finished (at least
-    one completed), and its synthesis becomes its stored work, as the Stop hook does; a task
-    without subtasks stores ``work`` (or the summary) as its work."""
     summary = " ".join(summary.split())
     if len(summary) > MAX_SUMMARY:
         raise InvalidInput(f"the summary is longer than {MAX_SUMMARY} characters")

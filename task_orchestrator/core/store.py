@@ -19,6 +19,7 @@ from .enums import (
     TaskType,
 )
 from .errors import InvalidInput, InvalidTransition, NotFound, VersionConflict, shown
+from .gitrecords import GitMixin
 from .ids import new_id
 from .models import (
     MAX_SUMMARY,
@@ -56,7 +57,7 @@ _UPDATABLE: dict[str, type] = {
 }
 
 
-class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin):
+class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin, GitMixin):
     def create_tree(
         self,
         workspace_id: str,
@@ -316,6 +317,21 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin):
         if flt.created_before:
             clauses.append("t.created_at < ?")
             params.append(flt.created_before)
+        if flt.branch:
+            # Started or completed on the branch, or holding a commit made on it.
+            clauses.append(
+                "(EXISTS (SELECT 1 FROM task_git g WHERE g.task_id = t.id "
+                "AND (g.branch = ? OR g.end_branch = ?)) OR EXISTS (SELECT 1 FROM "
+                "task_commits c WHERE c.task_id = t.id AND c.branch = ?))"
+            )
+            params += [flt.branch] * 3
+        if flt.commit:
+            # A sha prefix as a range, so the sha index answers it.
+            clauses.append(
+                "EXISTS (SELECT 1 FROM task_commits c WHERE c.task_id = t.id "
+                "AND c.sha >= ? AND c.sha < ?)"
+            )
+            params += [flt.commit, flt.commit + "g"]
         return (" AND ".join(clauses) or "1"), params
 
     def in_progress(self, workspace_id: str | None = None, *, limit: int = 20) -> list[Task]:

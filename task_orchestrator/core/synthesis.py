@@ -19,6 +19,9 @@ EXCERPT_CHARS = 1_500
 MAX_DOCUMENT_CHARS = 60_000
 # Past this many lines the document is cut anyway: stop reading artifacts for it.
 MAX_DOCUMENT_LINES = 20_000
+# Commits and changed files listed in the plan's git section; the rest are counted.
+SYNTHESIS_COMMITS = 50
+SYNTHESIS_FILES = 100
 
 
 class Synthesis(FrozenRecord):
@@ -108,6 +111,7 @@ def _render(store: TaskStore, parent: Task, progress: PlanProgress) -> str:
                 lines += ["", _indent(excerpt), ""]
         if len(lines) > MAX_DOCUMENT_LINES:
             break
+    lines += _git_section(store, parent, progress)
     if progress.cancelled:
         lines += ["## Cancelled", ""]
         lines += [f"- {t.title} ({t.id})" for t in progress.cancelled]
@@ -119,6 +123,37 @@ def _render(store: TaskStore, parent: Task, progress: PlanProgress) -> str:
             + "\n\n[truncated: the full work is in each subtask's artifacts]\n"
         )
     return text
+
+
+def _git_section(store: TaskStore, parent: Task, progress: PlanProgress) -> list[str]:
+    """The commits of the plan and its completed subtasks (each once, newest first) and the
+    files they changed, with line counts summed over the tasks' ranges."""
+    commits: dict[str, dict[str, object]] = {}
+    files: dict[str, list[int | None]] = {}
+    for task in [parent, *progress.completed]:
+        for commit in store.task_commits(task.id, limit=SYNTHESIS_COMMITS * 4)[0]:
+            commits.setdefault(str(commit["sha"]), commit)
+        for change in store.task_files(task.id, limit=SYNTHESIS_FILES * 4)[0]:
+            counts = files.setdefault(str(change["path"]), [0, 0])
+            for i, key in enumerate(("added", "deleted")):
+                value = change[key]
+                counts[i] = None if value is None or counts[i] is None else counts[i] + value
+    if not commits and not files:
+        return []
+    lines = ["## Commits", ""]
+    ordered = sorted(commits.values(), key=lambda c: str(c["committed_at"]), reverse=True)
+    lines += [f"- {str(c['sha'])[:12]} {c['subject']}" for c in ordered[:SYNTHESIS_COMMITS]]
+    if len(ordered) > SYNTHESIS_COMMITS:
+        lines.append(f"- ... and {len(ordered) - SYNTHESIS_COMMITS} more")
+    if files:
+        lines += ["", "Files changed:", ""]
+        for path in sorted(files)[:SYNTHESIS_FILES]:
+            added, deleted = files[path]
+            shown = "binary" if added is None or deleted is None else f"+{added} -{deleted}"
+            lines.append(f"- {path} ({shown})")
+        if len(files) > SYNTHESIS_FILES:
+            lines.append(f"- ... and {len(files) - SYNTHESIS_FILES} more")
+    return [*lines, ""]
 
 
 def _indent(text: str) -> str:

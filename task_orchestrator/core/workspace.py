@@ -39,6 +39,11 @@ def find_workspace(directory: str | os.PathLike[str]) -> str:
     The nearest VCS top-level; failing that, the nearest folder with a project marker; failing
     that, the directory itself. The home folder and ``/`` are never chosen because of a
     marker found there (a dotfiles repo in ``~`` would otherwise swallow every project).
+
+    A linked git worktree (``git worktree add``) belongs to its main repository's workspace:
+    it is the same project on another branch. That is read from its ``.git`` file and the
+    ``commondir`` beside its git dir, without a git process (the hooks call this on every
+    event).
     """
     start = normalize_str(directory)
     if os.path.isfile(start):
@@ -56,8 +61,19 @@ def find_workspace(directory: str | os.PathLike[str]) -> str:
     for markers in (VCS_MARKERS, PROJECT_MARKERS):
         for level in levels:
             if any(os.path.exists(os.path.join(level, marker)) for marker in markers):
-                return level
+                return _main_worktree(level) if markers is VCS_MARKERS else level
     return start
+
+
+def _main_worktree(level: str) -> str:
+    """The main work tree of the linked worktree at ``level``; ``level`` for anything else."""
+    if not os.path.isfile(os.path.join(level, ".git")):
+        return level
+    from .gitstate import find_repo
+
+    repo = find_repo(level)
+    main = repo.main_top if repo is not None and repo.linked else None
+    return normalize_str(main) if main and os.path.isdir(main) else level
 
 
 # Folders that hold a system or many people's folders, never one project: a workspace here

@@ -1,6 +1,7 @@
 """Mirroring Claude Code's own task list (TaskCreate / TaskUpdate, TaskCreated /
 TaskCompleted) into subtasks of the session's active task, and recording the files that
-Write / Edit / MultiEdit / NotebookEdit touch on the task in progress.
+Write / Edit / MultiEdit / NotebookEdit touch on the task in progress; a Bash command that
+commits goes to hooks/gitcommit.py.
 
 Each Claude Code task id is linked to our task with an external link scoped to the session,
 so the same task seen twice (TaskCreated and PostToolUse both fire for one TaskCreate) is
@@ -41,6 +42,10 @@ def handle(event: Event, settings: Settings) -> dict[str, object] | None:
         if tool in FILE_TOOLS:
             path = text_of(tool_input, "file_path") or text_of(tool_input, "notebook_path")
             return _touched(event, path) if path else None
+        if tool == "Bash":
+            from .gitcommit import handle as commit_made
+
+            return commit_made(event)
         return None  # a tool we do not track (the matcher should not have sent it)
     subject = event.text("task_subject")
     fields: dict[str, object] = {"subject": subject, "description": event.text("task_description")}
@@ -73,7 +78,7 @@ def _updated(event: Event, ext_id: str, fields: dict[str, object]) -> dict[str, 
         return None
     from ..core.enums import Status
     from ..core.rules import is_finished
-    from .state import claude_session, move, open_store
+    from .state import claude_session, follow_git, move, open_store
 
     status = text_of(fields, "status")
     with open_store(event) as store:
@@ -96,10 +101,11 @@ def _updated(event: Event, ext_id: str, fields: dict[str, object]) -> dict[str, 
             store.archive_task(task.id)
         elif status in ("pending", "in_progress", "completed"):
             task = move(store, task, Status(status))
+            follow_git(event, task)
             if task.status == Status.IN_PROGRESS and task.parent_id:
                 parent = store.get_task(task.parent_id)
                 if parent.status in (Status.PENDING, Status.BLOCKED, Status.NEEDS_REVISION):
-                    move(store, parent, Status.IN_PROGRESS)
+                    follow_git(event, move(store, parent, Status.IN_PROGRESS))
     return None
 
 

@@ -20,7 +20,9 @@ class HookSpec:
 HOOK_SPECS: tuple[HookSpec, ...] = (
     HookSpec("SessionStart", None, 10),
     HookSpec("UserPromptSubmit", None, 10),
-    HookSpec("PostToolUse", "TaskCreate|TaskUpdate|Write|Edit|MultiEdit|NotebookEdit", 10),
+    # Bash: a command that commits links the new commit to the task in progress
+    # (hooks/gitcommit.py); any other command costs one hook start and reads nothing.
+    HookSpec("PostToolUse", "TaskCreate|TaskUpdate|Write|Edit|MultiEdit|NotebookEdit|Bash", 10),
     HookSpec("TaskCreated", None, 10),
     HookSpec("TaskCompleted", None, 10),
     HookSpec("Stop", None, 10),

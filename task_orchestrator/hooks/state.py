@@ -208,3 +208,43 @@ def _prompt_task(
     if is_finished(task):  # the prompt's own task, finished in this turn: more work for it
         task = move(store, task, Status.IN_PROGRESS)
     return task
+
+
+def follow_git(event: Event, *tasks: Task) -> None:
+    """Record the git facts the new status of ``tasks`` calls for (core/gitlink.py), after
+    the answer: git runs then, in the hook's forked child, so that Claude Code never waits
+    for it (docs/ARCHITECTURE.md, "Git state")."""
+    from ..core.gitlink import wants_git
+
+    cwd = event.text("cwd")
+    wanted = [t.id for t in tasks if wants_git(t)]
+    if not cwd or not wanted:
+        return
+    from .protocol import after_answer
+
+    after_answer(lambda: _record_git(wanted, cwd))
+
+
+def _record_git(task_ids: list[str], cwd: str) -> None:
+    from ..core.gitlink import follow
+
+    store = store_after_answer()
+    if store is None:
+        return
+    with store:
+        for task_id in task_ids:
+            follow(store, task_id, cwd)
+
+
+def store_after_answer() -> TaskStore | None:
+    """A store of its own for work after the answer (the handler's is closed by then, and a
+    replay's transaction is over); None when it cannot be opened now, which is logged."""
+    from ..core.errors import StoreError
+
+    try:
+        return TaskStore.open(db_file(), create=False, busy_timeout=BUSY_TIMEOUT_S)
+    except StoreError as exc:
+        from .log import log
+
+        log("warning", f"git facts not recorded: {exc}")
+        return None

@@ -23,7 +23,7 @@ def handle(event: Event, settings: Settings) -> dict[str, object] | None:
     from ..core.models import MAX_SUMMARY
     from ..core.rules import is_finished, plan_progress
     from ..core.synthesis import synthesize
-    from .state import known_active_task, move, open_store
+    from .state import follow_git, known_active_task, move, open_store
 
     with open_store(event) as store:
         found = known_active_task(store, event)
@@ -40,7 +40,7 @@ def handle(event: Event, settings: Settings) -> dict[str, object] | None:
             summary = " ".join(event.text("last_assistant_message").split())
             if summary:
                 store.update_task(task.id, summary=summary[:MAX_SUMMARY])
-            move(store, store.get_task(task.id), Status.COMPLETED)
+            follow_git(event, move(store, store.get_task(task.id), Status.COMPLETED))
             result = synthesize(store, task.id)
             log("info", f"{event.name}: completed {task.id} and synthesized {result.artifact_id}")
             if event.name == "SubagentStop":

@@ -147,6 +147,16 @@ async def session_for(ctx: Ctx) -> tuple[ServerState, Workspace, Session]:
     return state, ws, session
 
 
+def follow_git(ctx: Ctx, ws: Workspace, *task_ids: str) -> None:
+    """Record the git facts the tasks' new statuses call for (core/gitlink.py), asking git
+    in the folder the client works in."""
+    from ..core.gitlink import follow
+
+    state, client = client_of(ctx)
+    for task_id in task_ids:
+        follow(state.store, task_id, client.directory or ws.path)
+
+
 @contextmanager
 def tool_errors() -> Iterator[None]:
     """What the caller can fix becomes a tool error with the store's message; each store

@@ -104,6 +104,9 @@ class ClientState:
     workspace: Workspace | None = None
     workspace_source: str | None = None
     session: Session | None = None
+    #: The folder the client works in, inside its workspace (a linked git worktree's, say):
+    #: where git is asked about the tasks it starts and completes (core/gitlink.py).
+    directory: str | None = None
 
     def use_workspace(
         self, store: TaskStore, directory: str | os.PathLike[str], source: str
@@ -140,6 +143,7 @@ class ClientState:
         if self.workspace is None or ws.id != self.workspace.id:
             self.session = None  # a session belongs to one workspace
         self.workspace, self.workspace_source = ws, source
+        self.directory = path
         return ws
 
     def ensure_session(self, store: TaskStore) -> tuple[Workspace, Session, bool]:

@@ -11,11 +11,12 @@ from pydantic import Field
 
 from ..core.enums import Complexity, Specialist, Status, TaskType
 from ..core.errors import InvalidInput, shown
+from ..core.gitlink import sha_prefix
 from ..core.models import MAX_DESCRIPTION, MAX_SUMMARY, Task, TaskFilter
 from ..core.store import MAX_PAGE, TaskStore
 from ..core.workspace import find_workspace
 from .budget import json_size
-from .context import Ctx, TaskId, Tool, result, session_for, tool_errors
+from .context import Ctx, TaskId, Tool, follow_git, result, session_for, tool_errors
 from .models import CancelOut, DeleteOut, QueryOut, TaskView, UpdateOut
 
 #: The task list's share of the answer budget (server/budget.py), in bytes of JSON; the rest
@@ -49,13 +50,28 @@ async def query_tasks(
         str | None, Field(max_length=4_096, description="A project path; '*' for all workspaces.")
     ] = None,
     include_archived: bool = False,
+    branch: Annotated[
+        str | None,
+        Field(
+            max_length=255,
+            description="Tasks started or completed on this git branch, or with a commit on it.",
+        ),
+    ] = None,
+    commit: Annotated[
+        str | None,
+        Field(
+            min_length=7,
+            max_length=64,
+            description="Tasks that produced the git commit whose sha starts with this.",
+        ),
+    ] = None,
     limit: Annotated[int, Field(ge=1, le=MAX_PAGE_TOOL)] = 20,
     cursor: Annotated[str | None, Field(max_length=2_000)] = None,
     offset: Annotated[int | None, Field(ge=0, le=1_000_000)] = None,
     detail: Literal["summary", "full"] = "summary",
 ) -> Annotated[CallToolResult, QueryOut]:
-    """Find tasks by status, specialist, complexity, type, parent, text, creation time
-    or workspace (default: this one), newest first. Pages: pass next_cursor back as
+    """Find tasks by status, specialist, complexity, type, parent, text, creation time,
+    git branch or commit, or workspace (default: this one), newest first. Pages: pass next_cursor back as
     cursor. Summary detail shortens descriptions; full returns them with context. Answers
     are capped in size, so ask for fewer or filter more if truncated_to_fit is set."""
     state, ws, _ = await session_for(ctx)
@@ -71,6 +87,8 @@ async def query_tasks(
             created_after=_utc(created_after),
             created_before=_utc(created_before),
             include_archived=include_archived,
+            branch=branch or None,
+            commit=_commit(commit),
         )
         page = state.store.query(flt, limit=limit, cursor=cursor, offset=offset)
         total = state.store.count_capped(flt, TOTAL_CAP)
@@ -112,6 +130,18 @@ def _utc(moment: str | None) -> str | None:
             f"{shown(moment)} is not a UTC time; write 2026-01-31 or 2026-01-31T14:00:00Z"
         )
     return moment
+
+
+def _commit(commit: str | None) -> str | None:
+    if commit is None:
+        return None
+    prefix = sha_prefix(commit)
+    if prefix is None:
+        raise InvalidInput(
+            f"commit {shown(commit)} is not the start of a commit sha; give at least 7 hex "
+            "digits, as git log --oneline prints them"
+        )
+    return prefix
 
 
 def _workspace_id(store: TaskStore, own: str, workspace: str | None) -> str | None:
@@ -203,6 +233,8 @@ async def update_task(
             remove_dependencies=remove_dependencies,
             **fields,
         )
+        if status is not None:
+            follow_git(ctx, ws, task.id)
     out = UpdateOut(task=TaskView.of_task(task, full=False), changed=changed)
     return result(
         out,

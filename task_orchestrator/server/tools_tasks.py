@@ -15,7 +15,7 @@ from ..core.models import MAX_DESCRIPTION, MAX_PLAN_NODES, MAX_SUMMARY, NewTask,
 from ..core.rules import plan_progress
 from ..core.store import TaskStore
 from .budget import STRUCTURED_BUDGET, clip, fit
-from .context import Ctx, TaskId, Tool, result, session_for, tool_errors
+from .context import Ctx, TaskId, Tool, follow_git, result, session_for, tool_errors
 from .models import (
     CompleteOut,
     DependencyResult,
@@ -187,6 +187,7 @@ async def execute_task(ctx: Ctx, task_id: TaskId) -> Annotated[CallToolResult, E
     with tool_errors():
         task = store.start_task(task_id, workspace_id=ws.id)
         store.set_active_task(session.id, task_id)
+        follow_git(ctx, ws, task_id)
         parent = store.get_task(task.parent_id) if task.parent_id else None
         deps = [_dependency_result(store, d) for d in store.get_tasks(list(task.depends_on))]
     prof = state.catalog.profile(task.specialist)
@@ -263,6 +264,7 @@ async def complete_task(
             file_paths=file_paths,
             workspace_id=ws.id,
         )
+        follow_git(ctx, ws, task_id)
         # Only the tasks waiting on this one can have become ready: checking them is
         # cheap, where listing every ready task of a big store is not.
         ready = []

@@ -85,12 +85,14 @@ def add(
 
 def start(paths: Paths, folder: Folder, task_id: str) -> Task:
     with acting_on(paths, folder, task_id) as (store, ws):
-        return steer.start(store, task_id, workspace_id=ws)
+        return steer.start(store, task_id, workspace_id=ws, directory=folder.asked)
 
 
 def done(paths: Paths, folder: Folder, task_id: str, summary: str = "") -> Task:
     with acting_on(paths, folder, task_id) as (store, ws):
-        return steer.complete(store, task_id, workspace_id=ws, summary=summary)
+        return steer.complete(
+            store, task_id, workspace_id=ws, summary=summary, directory=folder.asked
+        )
 
 
 def cancel(paths: Paths, folder: Folder, task_id: str, reason: str = "") -> tuple[Task, list[str]]:

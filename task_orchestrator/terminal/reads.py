@@ -7,9 +7,10 @@ import json
 from typing import Any
 
 from ..core import steer
-from ..core.detail import task_detail
+from ..core.detail import task_brief, task_detail
 from ..core.enums import Status
 from ..core.errors import NotFound, shown
+from ..core.gitlink import tasks_for_commit
 from ..core.models import Task, Workspace
 from ..core.paths import Paths
 from ..core.store import TaskStore
@@ -70,6 +71,21 @@ def detail(paths: Paths, folder: Folder, task_id: str, *, full: bool) -> dict[st
             "here": here is not None and here.id == ws.id,
         }
         return out
+
+
+def for_commit(paths: Paths, folder: Folder, rev: str) -> dict[str, Any]:
+    """The tasks that produced commit ``rev`` (core/gitlink.py ``tasks_for_commit``), each
+    with how it is known: ``session`` (linked when committed), ``range`` (in a completed
+    task's start..HEAD) or ``trailer`` (named in the message)."""
+    with reading(paths) as store:
+        if store is None:
+            return {"commit": rev, "sha": None, "tasks": []}
+        found = tasks_for_commit(store, rev, folder.asked)
+        tasks = []
+        for link in found["links"]:
+            task = store.get_task(link["task_id"])
+            tasks.append({**task_brief(task), "source": link["source"], "sha": link["sha"]})
+        return {"commit": rev, "sha": found["sha"], "tasks": tasks}
 
 
 def suggestion(paths: Paths, folder: Folder) -> tuple[bool, steer.Suggestion | None]:

@@ -222,6 +222,7 @@ def print_detail(out: Console, detail: dict[str, Any], workspace: dict[str, Any]
         _section(out, title, Group(*body))
     if detail["files"]:
         _section(out, "Files touched", Group(*[Text(f) for f in detail["files"]]))
+    _print_git(out, detail)
     if detail["events"]:
         table = Table.grid(padding=(0, 2))
         table.add_column(style="dim", no_wrap=True)
@@ -229,6 +230,66 @@ def print_detail(out: Console, detail: dict[str, Any], workspace: dict[str, Any]
         for event in reversed(detail["events"]):
             table.add_row(event["at"][:19].replace("T", " "), Text(_event(event)))
         _section(out, "History", table)
+
+
+def _print_git(out: Console, detail: dict[str, Any]) -> None:
+    """Where git stood at the start and the completion, the commits and changed files."""
+    git = detail.get("git")
+    if git:
+        rows = []
+        if git["started_for"]:
+            rows.append(
+                ("started on", _git_place(git["branch"], git["start_head"], git["start_dirty"]))
+            )
+        if git["completed_for"]:
+            rows.append(
+                ("completed on", _git_place(git["end_branch"], git["end_head"], git["end_dirty"]))
+            )
+        if git["worktree"]:
+            rows.append(("worktree", git["worktree"]))
+        if git["note"]:
+            rows.append(("note", git["note"]))
+        if rows:
+            grid = Table.grid(padding=(0, 2))
+            grid.add_column(style="dim", no_wrap=True)
+            grid.add_column(overflow="fold")
+            for name, value in rows:
+                grid.add_row(name, value)
+            _section(out, "Git", grid)
+    if detail["commits"]:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="yellow", no_wrap=True)
+        table.add_column(overflow="fold")
+        for commit in detail["commits"]:
+            table.add_row(commit["sha"][:12], Text(commit["subject"]))
+        title = f"Commits ({detail['commits_total']}"
+        title += (
+            f", the newest {len(detail['commits'])})"
+            if detail["commits_total"] > len(detail["commits"])
+            else ")"
+        )
+        _section(out, title, table)
+    if detail["changed_files"]:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(justify="right", style="green", no_wrap=True)
+        table.add_column(justify="right", style="red", no_wrap=True)
+        table.add_column(overflow="fold")
+        for change in detail["changed_files"]:
+            binary = change["added"] is None or change["deleted"] is None
+            table.add_row(
+                "bin" if binary else f"+{change['added']}",
+                "" if binary else f"-{change['deleted']}",
+                Text(change["path"]),
+            )
+        title = f"Files changed ({detail['changed_files_total']})"
+        _section(out, title, table)
+
+
+def _git_place(branch: str | None, sha: str | None, dirty: bool | None) -> str:
+    text = f"{branch or '(detached HEAD)'} at {sha[:12] if sha else '(no commit)'}"
+    if dirty is not None:
+        text += ", with uncommitted changes" if dirty else ", clean"
+    return text
 
 
 def _section(out: Console, title: str, body: Any) -> None:

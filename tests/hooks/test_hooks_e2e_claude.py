@@ -250,3 +250,79 @@ def test_a_server_still_connecting_is_waited_for(
     assert "No such tool" not in results[-1] and str(workspace_dir) in results[-1], (
         f"{cc}: the slow server's tool did not answer: {results}"
     )
+
+
+GIT_SCRIPT = [
+    SCRIPT[0],
+    [("tool_use", "TaskUpdate", {"taskId": "1", "status": "in_progress"})],
+    [
+        (
+            "tool_use",
+            "Bash",
+            {
+                "command": "printf 'GET /tasks\\n' > api.txt && git add api.txt "
+                "&& git commit -q -m 'Design the API endpoints'",
+                "description": "Commit the API design",
+            },
+        )
+    ],
+    [("tool_use", "TaskUpdate", {"taskId": "1", "status": "completed"})],
+    [("text", "All done: the API is designed and committed.")],
+]
+
+
+def test_a_commit_through_bash_is_linked_to_the_subtask(
+    claude_code: ClaudeCode,
+    isolated_home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The model commits through its Bash tool while a subtask is in progress: the hooks link
+    that commit to the subtask and its plan, and the completions record start..HEAD."""
+    from git_support import git, isolate_git, make_repo
+
+    cc = claude_code
+    isolate_git(monkeypatch, isolated_home)
+    repo = make_repo(tmp_path / "gitproject")
+    start = git(repo, "rev-parse", "HEAD")
+    register_with_installer(isolated_home, cc.path, repo)
+    with FakeModel(GIT_SCRIPT) as model:
+        result = run_claude(
+            cc, model, repo, claude_env(), "TaskCreate TaskUpdate TaskList TaskGet Bash"
+        )
+    assert any("Bash" in tool_names(body) for body in model.main_requests)
+    sha = git(repo, "rev-parse", "HEAD")
+    assert sha != start and git(repo, "log", "-1", "--format=%s") == "Design the API endpoints"
+    deadline = time.monotonic() + 20  # the links are written by the hooks' forked children
+    while True:
+        with TaskStore.open(default_paths().db) as store:
+            session = store.find_session("claude-code", str(result["session_id"]))
+            assert session is not None and session.active_task_id is not None
+            parent = store.get_task(session.active_task_id)
+            [step] = store.children(parent.id)
+            step_commits = {c["sha"]: c["source"] for c in store.task_commits(step.id)[0]}
+            plan_commits = {c["sha"] for c in store.task_commits(parent.id)[0]}
+            step_git = store.task_git(step.id)
+            parent_git = store.task_git(parent.id)
+        done = (
+            sha in step_commits
+            and sha in plan_commits
+            and step_git is not None
+            and step_git["completed_for"] is not None
+            and parent_git is not None
+            and parent_git["completed_for"] is not None
+        )
+        if done or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert sha in step_commits and sha in plan_commits, f"{cc}: the commit was not linked"
+    assert step_git is not None and step_git["start_head"] == start and step_git["branch"] == "main"
+    assert step_git["end_head"] == sha, f"{cc}: the completion did not record HEAD: {step_git}"
+    assert parent.status == Status.COMPLETED and parent_git is not None
+    assert parent_git["end_head"] == sha
+    with TaskStore.open(default_paths().db) as store:
+        files = store.task_files(step.id)[0]
+    assert files == [{"path": "api.txt", "added": 1, "deleted": 0}], f"{cc}: {files}"
+    log = default_paths().logs / "hooks.log"
+    errors = log.read_text(encoding="utf-8") if log.exists() else ""
+    assert "ERROR" not in errors, f"{cc}: the hooks logged errors: {errors[-2000:]}"
