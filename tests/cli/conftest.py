@@ -1,51 +1,17 @@
-"""Running `task-orchestrator tasks` in-process (click's CliRunner isolation around cli.py's
-boundary, so errors come out as a person sees them) and proving a command wrote nothing."""
+"""Fixtures for the tasks CLI tests: the project folder and proving a command wrote nothing
+(the in-process runner is in cli_support.py)."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
-import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from task_orchestrator.cli import run_cli
 from task_orchestrator.core.paths import Paths
-
-
-@dataclass
-class Ran:
-    code: int
-    out: str
-    err: str
-
-
-def tasks(*args: str, env: dict[str, str | None] | None = None) -> Ran:
-    """``task-orchestrator tasks ARGS`` through run_cli, with stdout and stderr apart."""
-    runner = CliRunner()
-    with runner.isolation(env={"COLUMNS": "100", **(env or {})}) as (out, err, _):
-        code = run_cli(["tasks", *args], prog_name="task-orchestrator")
-        sys.stdout.flush()
-        sys.stderr.flush()
-    return Ran(code, out.getvalue().decode(), err.getvalue().decode())
-
-
-def ok(*args: str, env: dict[str, str | None] | None = None) -> str:
-    ran = tasks(*args, env=env)
-    assert ran.code == 0, ran
-    return ran.out
-
-
-def new_id(*args: str) -> str:
-    """Add a task (``tasks add ARGS --json``) and return its id."""
-    import json
-
-    return str(json.loads(ok("add", *args, "--json"))["task"]["id"])
 
 
 @pytest.fixture

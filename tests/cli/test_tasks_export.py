@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from conftest import new_id, ok, tasks
+from cli_support import new_id, ok, tasks
 
 
 def _plan() -> tuple[str, str, str]:

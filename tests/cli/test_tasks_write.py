@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import new_id, ok, tasks
+from cli_support import new_id, ok, tasks
 
 from task_orchestrator.core.models import MAX_SUMMARY
 from task_orchestrator.core.paths import Paths
