@@ -559,6 +559,23 @@ def test_scripted_claude_session_through_every_tool_and_the_hooks(
         run([machine.script(NAME), "doctor", "--json"], machine.env, machine.project)
     )
     assert doctor["ok"] is True, doctor
+    # The person's own view of that work, from the same pipx install: the tasks commands.
+    listed = json.loads(
+        run(
+            [machine.script(NAME), "tasks", "list", "--all", "--json"], machine.env, machine.project
+        )
+    )
+    plans = {p["title"]: p for p in listed["plans"]}
+    assert plans[parent.title]["status"] == "completed", f"{cc}: {sorted(plans)}"
+    shown = json.loads(
+        run(
+            [machine.script(NAME), "tasks", "show", feature.id, "--json"],
+            machine.env,
+            machine.project,
+        )
+    )
+    assert [s["status"] for s in shown["subtasks"]] == ["completed"] * len(STEPS)
+    assert shown["artifacts"] and shown["task"]["id"] == feature.id
     log = machine.home / ".local" / "share" / NAME / "logs" / "hooks.log"
     logged = log.read_text(encoding="utf-8") if log.exists() else ""
     assert "ERROR" not in logged, f"{cc}: the hooks logged errors: {logged[-2000:]}"
