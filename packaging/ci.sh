@@ -8,7 +8,8 @@ exe=""
 case "$(uname -s)" in MINGW* | MSYS* | CYGWIN*) exe=".exe" ;; esac
 
 start=$SECONDS
-"$python" packaging/build.py
+# --archive as the release workflow builds it, so CI runs the release's build step.
+"$python" packaging/build.py --archive
 echo "packaging: built in $((SECONDS - start))s (clean venv, wheel, PyInstaller onedir + onefile)"
 "$python" packaging/smoke.py \
   --binary "dist/task-orchestrator/task-orchestrator$exe" \
