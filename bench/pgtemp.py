@@ -105,8 +105,11 @@ class Server:
             f"-p {self.port}",
             "-c max_connections=200",
         ]
+        # As the SQLite store's synchronous=NORMAL: a crash may lose the last commits, never
+        # corrupt the database.
+        options.append("-c synchronous_commit=off")
         if self.fast:
-            options += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
+            options += ["-c fsync=off", "-c full_page_writes=off"]
         self._run(
             "pg_ctl", "-D", str(self.data), "-l", str(self.folder / "server.log"),
             "-o", " ".join(options), "-w", "-t", "60", "start",
