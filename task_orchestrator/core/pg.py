@@ -40,15 +40,21 @@ WRITE_LOCK_KEY = 0x7461736B6F726368  # "taskorch"
 
 
 def redact(url: str) -> str:
-    """The URL without its password, for messages and logs."""
+    """The URL without its password (in the user part or a ``password=`` parameter), for
+    messages and logs."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host += f":{parts.port}"
-    user = f"{parts.username}:***@" if parts.username else ":***@"
-    return urlunsplit(parts._replace(netloc=user + host))
+    if parts.password is not None:
+        host = parts.hostname or ""
+        if parts.port is not None:
+            host += f":{parts.port}"
+        user = f"{parts.username}:***@" if parts.username else ":***@"
+        parts = parts._replace(netloc=user + host)
+    if "password=" in parts.query:
+        query = "&".join(
+            "password=***" if p.startswith("password=") else p for p in parts.query.split("&")
+        )
+        parts = parts._replace(query=query)
+    return urlunsplit(parts)
 
 
 class Row(tuple):  # type: ignore[type-arg]

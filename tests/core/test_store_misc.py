@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -181,3 +182,22 @@ def test_raw_connection_settings(store: TaskStore) -> None:
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
     assert isinstance(conn, sqlite3.Connection)
+
+
+def test_postgres_urls_are_shown_without_their_password() -> None:
+    from task_orchestrator.core.pg import redact
+
+    assert redact("postgresql://bob:s3cret@db:5433/t") == "postgresql://bob:***@db:5433/t"
+    assert redact("postgresql://db/t?password=s3cret&sslmode=require") == (
+        "postgresql://db/t?password=***&sslmode=require"
+    )
+    assert redact("postgresql://bob@/t?host=/tmp/x") == "postgresql://bob@/t?host=/tmp/x"
+
+
+def test_an_unreachable_postgres_store_is_a_clear_error(tmp_path: Path) -> None:
+    from task_orchestrator.core.errors import StoreUnavailable
+
+    url = f"postgresql://nobody:pw@/none?host={tmp_path}&port=1"
+    with pytest.raises(StoreUnavailable, match=r"cannot be opened .*PostgreSQL server") as err:
+        TaskStore.open(url)
+    assert "pw" not in str(err.value)
