@@ -104,7 +104,7 @@ class Cursor:
     @property
     def lastrowid(self) -> int | None:
         """The id the last INSERT of this session took from a sequence (an identity
-        column), as SQLite's ``lastrowid``."""
+        column), as SQLite's ``lastrowid``: read it before the next INSERT."""
         row = self._conn.execute("SELECT lastval()").fetchone()
         return None if row is None else int(row[0])
 

@@ -147,10 +147,12 @@ class RecordsMixin(StoreBase):
                 "VALUES (?,?,?,?,?)",
                 (session_id, task_id, now_iso(), reason, fastjson.dumps(body, ensure_ascii=False)),
             )
+            # Before the event's INSERT: on PostgreSQL lastrowid is the session's last id.
+            snapshot_id = int(cur.lastrowid or 0)
             self._event(
                 "snapshot.saved", session_id=session_id, task_id=task_id, data={"reason": reason}
             )
-            return int(cur.lastrowid or 0)
+            return snapshot_id
 
     def latest_snapshot(self, session_id: str) -> dict[str, Any] | None:
         row = self.conn.execute(

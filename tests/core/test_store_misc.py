@@ -201,3 +201,13 @@ def test_an_unreachable_postgres_store_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StoreUnavailable, match=r"cannot be opened .*PostgreSQL server") as err:
         TaskStore.open(url)
     assert "pw" not in str(err.value)
+
+
+def test_snapshot_ids_are_the_snapshots_own(store: TaskStore) -> None:
+    """Not the id of the event recorded with it (PostgreSQL's lastval() would give that)."""
+    ws = store.workspace("/tmp/snap")
+    sess, _ = store.open_session(ws.id, "test")
+    first = store.save_snapshot(session_id=sess.id, task_id=None, reason="a", body={"n": 1})
+    second = store.save_snapshot(session_id=sess.id, task_id=None, reason="b", body={"n": 2})
+    rows = store.conn.execute("SELECT id, reason FROM snapshots ORDER BY id").fetchall()
+    assert [(r[0], r[1]) for r in rows] == [(first, "a"), (second, "b")]
