@@ -144,7 +144,9 @@ def seed(db_path: Path | str, workspace: Path, total: int) -> None:
         store.conn.execute(
             "UPDATE tasks SET status = 'in_progress' WHERE parent_id IS NOT NULL AND position = 100"
         )
-        store.conn.execute("ANALYZE")
+        # PostgreSQL: what autovacuum does to a store at rest, without which no index-only
+        # scan is possible right after the bulk load (counts by status: 27 ms -> 9 ms).
+        store.conn.execute("ANALYZE" if store.engine == "sqlite" else "VACUUM ANALYZE")
         store.checkpoint()
 
 
