@@ -1,12 +1,16 @@
 """Many processes doing read-modify-write on one store at once.
 
     python bench/store_concurrency.py --procs 8 --ops 500 [--json | --markdown] [--figures FILE]
+        [--db FILE | --url postgresql://... | --engine postgres]
 
 Each worker runs ``--ops`` mixed operations: increment a shared counter through
 ``update_task`` with an expected version (retrying on conflict), create a task, change a
 task's status, query a page, count by status. At the end the shared counter must equal the
 number of increments the workers were told succeeded (no lost update), every created task
 must be there, and ``PRAGMA integrity_check`` must say ok. Exit 1 if any of that fails.
+On PostgreSQL (``--url`` of an existing, empty database, or ``--engine postgres``, which
+starts a throwaway server as the tests do: bench/pgtemp.py) the same, with the store's own
+integrity checks in place of SQLite's.
 ``--figures FILE`` also writes every figure as JSON (bench/figures.py).
 """
 
@@ -36,7 +40,7 @@ from task_orchestrator.core.store import TaskStore
 def worker(db_path: str, counter_id: str, ws_id: str, ops: int, seed: int) -> dict[str, int]:
     rng = random.Random(seed)
     done = {"increments": 0, "created": 0, "conflicts": 0, "locked_errors": 0, "ops": 0}
-    store = TaskStore.open(Path(db_path))
+    store = TaskStore.open(db_path)
     mine: list[str] = []
     try:
         for _ in range(ops):
@@ -78,9 +82,9 @@ def worker(db_path: str, counter_id: str, ws_id: str, ops: int, seed: int) -> di
     return done
 
 
-def run(procs: int, ops: int, db_path: Path) -> dict[str, Any]:
+def run(procs: int, ops: int, db_path: Path | str, folder: Path) -> dict[str, Any]:
     with TaskStore.open(db_path) as store:
-        ws = store.workspace(db_path.parent)
+        ws = store.workspace(folder)
         (counter,) = store.create_tree(ws.id, NewTask("shared counter", context={"n": 0}))
     start = time.perf_counter()
     with mp.get_context("spawn").Pool(procs) as pool:
@@ -93,7 +97,11 @@ def run(procs: int, ops: int, db_path: Path) -> dict[str, Any]:
         created = store.conn.execute(
             "SELECT COUNT(*) FROM tasks WHERE title LIKE 'w% task %'"
         ).fetchone()[0]
-        integrity = store.conn.execute("PRAGMA integrity_check").fetchone()[0]
+        if store.engine == "sqlite":
+            integrity = store.conn.execute("PRAGMA integrity_check").fetchone()[0]
+        else:
+            integrity = "; ".join(store.integrity_problems(full=True)) or "ok"
+        engine = store.engine
     increments = sum(r["increments"] for r in results)
     return {
         "processes": procs,
@@ -107,6 +115,7 @@ def run(procs: int, ops: int, db_path: Path) -> dict[str, Any]:
         "version_conflicts_retried": sum(r["conflicts"] for r in results),
         "database_locked_errors": sum(r["locked_errors"] for r in results),
         "integrity_check": integrity,
+        **({} if engine == "sqlite" else {"engine": engine}),
     }
 
 
@@ -147,13 +156,29 @@ def main() -> int:
     parser.add_argument("--procs", type=int, default=8)
     parser.add_argument("--ops", type=int, default=500)
     parser.add_argument("--db", type=Path, help="store file (default: a temporary one)")
+    parser.add_argument("--url", help="a PostgreSQL store instead: an existing database's URL")
+    parser.add_argument(
+        "--engine",
+        choices=("sqlite", "postgres"),
+        default="sqlite",
+        help="postgres: on a throwaway PostgreSQL server (bench/pgtemp.py)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     parser.add_argument("--figures", type=Path, help="also write the figures as JSON here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        db_path = args.db or Path(tmp) / "tasks.db"
-        result = run(args.procs, args.ops, db_path)
+        if args.url:
+            result = run(args.procs, args.ops, args.url, Path(tmp))
+        elif args.engine == "postgres":
+            import pgtemp
+
+            with pgtemp.Server(fast=False) as server:
+                url = server.create_database("concurrency")
+                result = run(args.procs, args.ops, url, Path(tmp))
+        else:
+            db_path = args.db or Path(tmp) / "tasks.db"
+            result = run(args.procs, args.ops, db_path, db_path.parent)
     ok = (
         result["lost_updates"] == 0
         and result["tasks_created"] == result["tasks_found"]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from claude_versions import PARAMS as CLAUDE_CODE_VERSIONS
@@ -109,6 +112,63 @@ def store(paths: Paths) -> Iterator[TaskStore]:
     s = TaskStore.open(paths.db)
     yield s
     s.close()
+
+
+# -- PostgreSQL ----------------------------------------------------------------------------
+# One throwaway server for the whole run (bench/pgtemp.py), started on first use, and a
+# fresh database per test, copied from a migrated template (about 30 ms).
+REQUIRE_POSTGRES = "TASK_ORCHESTRATOR_REQUIRE_POSTGRES"
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    """The run's PostgreSQL server; without the binaries or psycopg the test is skipped,
+    unless TASK_ORCHESTRATOR_REQUIRE_POSTGRES=1 (scripts/test sets it), which fails it."""
+    bench = str(Path(__file__).resolve().parents[1] / "bench")
+    if bench not in sys.path:
+        sys.path.insert(0, bench)
+    import pgtemp
+
+    missing = None
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        missing = "psycopg is not installed (pip install -e '.[dev]')"
+    if missing is None and pgtemp.find_bindir() is None:
+        missing = f"PostgreSQL is not installed; {pgtemp.INSTALL_HINT}"
+    if missing is not None:
+        if os.environ.get(REQUIRE_POSTGRES) == "1":
+            pytest.fail(f"{missing} ({REQUIRE_POSTGRES}=1)")
+        pytest.skip(missing)
+    server = pgtemp.Server()
+    server.start()
+    try:
+        template = server.create_database("to_template")
+        TaskStore.open(template).close()
+        yield server
+    finally:
+        server.stop()
+
+
+_databases = itertools.count(1)
+
+
+@pytest.fixture
+def pg_url(pg_server: Any) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL store of this test's own."""
+    name = f"t{os.getpid()}_{next(_databases)}"
+    url = pg_server.create_database(name, template="to_template")
+    yield url
+    pg_server.drop_database(name)
+
+
+@pytest.fixture
+def pg_empty_url(pg_server: Any) -> Iterator[str]:
+    """A fresh PostgreSQL database with no tables (the migration tests)."""
+    name = f"e{os.getpid()}_{next(_databases)}"
+    url = pg_server.create_database(name)
+    yield url
+    pg_server.drop_database(name)
 
 
 @pytest.fixture

@@ -41,6 +41,8 @@ class Watcher:
 
     def probe(self) -> tuple[Any, ...]:
         """What identifies the store's current content: the file and its data_version."""
+        if db.is_url(self.path):
+            return self._probe_postgres()
         try:
             st = os.stat(self.path)
         except FileNotFoundError:
@@ -55,6 +57,20 @@ class Watcher:
                 self._file = key
             return (key, self._conn.execute("PRAGMA data_version").fetchone()[0])
         except (StoreError, sqlite3.Error) as exc:
+            self._drop()
+            return ("error", str(exc))
+
+    def _probe_postgres(self) -> tuple[Any, ...]:
+        """A PostgreSQL store has no data_version: its newest event stands for it (every
+        change the board shows records one)."""
+        try:
+            if self._conn is None:
+                from ..core import pg
+
+                self._conn = pg.connect(self.path, busy_timeout=0.2)
+            row = self._conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()
+            return ("postgres", row[0])
+        except StoreError as exc:
             self._drop()
             return ("error", str(exc))
 

@@ -58,7 +58,7 @@ def serve_board(
     *, port: int | None, open_browser: bool, as_json: bool, workspace: str | None
 ) -> None:
     folder = project_folder(workspace)
-    db_path = str(default_paths().db)
+    db_path = default_paths().store()  # the SQLite file, or a PostgreSQL URL
     # Creates (and migrates) the store if this is the first program to run; closed again
     # before any other connection of this process opens (docs/ARCHITECTURE.md, "The store
     # file").

@@ -33,13 +33,17 @@ TASK_COLUMNS = (
 
 
 class StoreBase:
-    """A connection to one store file. Not shared across threads without care: the server
-    runs its tools on one event loop, the hooks are single-threaded."""
+    """A connection to one store (a SQLite file, or a PostgreSQL database: core/pg.py). Not
+    shared across threads without care: the server runs its tools on one event loop, the
+    hooks are single-threaded."""
 
     def __init__(self, conn: sqlite3.Connection, path: str | os.PathLike[str]) -> None:
         self.conn = conn
-        # Kept as text: pathlib costs a hook about 4 ms to import (see :attr:`path`).
+        # Kept as text: pathlib costs a hook about 4 ms to import (see :attr:`path`). For a
+        # PostgreSQL store, its URL without the password.
         self.file = os.fspath(path)
+        self.sql: type[db.SqliteSQL] = getattr(conn, "sql", db.SqliteSQL)
+        self.engine: str = self.sql.engine
 
     @property
     def path(self) -> Path:
@@ -55,6 +59,18 @@ class StoreBase:
         create: bool = True,
         busy_timeout: float = db.BUSY_TIMEOUT_S,
     ) -> _S:
+        """The store at ``path``: a SQLite file, or a ``postgresql://`` URL (whose database
+        must exist; its tables are created and migrated here)."""
+        if db.is_url(path):
+            from . import pg  # psycopg: only ever for a PostgreSQL store, never on the hooks
+
+            conn = pg.connect(str(path), busy_timeout=busy_timeout)
+            try:
+                db.migrate_schema(conn)
+            except BaseException:
+                conn.close()
+                raise
+            return cls(conn, conn.where)  # type: ignore[arg-type]
         return cls(db.connect(path, create=create, busy_timeout=busy_timeout), path)
 
     def close(self) -> None:

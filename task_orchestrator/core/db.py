@@ -7,6 +7,10 @@ fails with "database is locked" at once instead of waiting.
 
 This module is where SQLite's errors become ours (:func:`store_error`): callers catch
 :class:`StoreBusy` or :class:`StoreUnavailable` by type and never read SQLite's messages.
+
+A PostgreSQL store's connection (core/pg.py) goes through the same functions: :class:`write`,
+:func:`schema_version`, :func:`migrate_schema` and the checks hand it to that connection's
+own methods (docs/ARCHITECTURE.md, "Two engines"). The SQLite path pays one type check.
 """
 
 from __future__ import annotations
@@ -20,7 +24,32 @@ import os
 
 from . import private
 from .errors import StoreBusy, StoreUnavailable
-from .migrations import MIGRATIONS, SCHEMA_VERSION
+from .migrations import MIGRATIONS, SCHEMA_VERSION, for_engine
+
+# Not typing.TYPE_CHECKING: docs/ARCHITECTURE.md, "The hook path".
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .pg import PgConnection
+
+
+class SqliteSQL:
+    """The few fragments of SQL that differ between the engines, SQLite's; PostgreSQL's are
+    ``core/pg.py``'s :class:`PostgresSQL`. Every other query is written once, in the SQL both
+    accept (docs/ARCHITECTURE.md, "Two engines")."""
+
+    engine = "sqlite"
+    #: The values of a JSON array given as one parameter, as rows of a column ``value``.
+    json_values = "SELECT value FROM json_each(?)"
+    #: Text search that ignores the case of ASCII letters.
+    like = "LIKE"
+    #: A join whose order the planner keeps (SQLite); a plain join elsewhere.
+    cross_join = "CROSS JOIN"
+
+
+def is_url(target: object) -> bool:
+    """Whether a store location is a PostgreSQL URL rather than a SQLite file."""
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
 
 BUSY_TIMEOUT_S = 10.0
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -183,13 +212,16 @@ def looks_like_sqlite(path: str | os.PathLike[str]) -> bool:
     return read_head(path) == SQLITE_MAGIC
 
 
-def schema_version(conn: sqlite3.Connection) -> int:
+def schema_version(conn: sqlite3.Connection | PgConnection) -> int:
+    if conn.__class__ is not sqlite3.Connection:
+        return conn.schema_version()  # type: ignore[union-attr]
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate_schema(conn: sqlite3.Connection) -> int:
+def migrate_schema(conn: sqlite3.Connection | PgConnection) -> int:
     """Apply every migration newer than the file's ``user_version``, in order, each in its
     own immediate transaction, so that two processes starting at once migrate only once."""
+    engine = "sqlite" if conn.__class__ is sqlite3.Connection else "postgres"
     current = schema_version(conn)
     if current > SCHEMA_VERSION:
         raise StoreUnavailable(
@@ -199,13 +231,16 @@ def migrate_schema(conn: sqlite3.Connection) -> int:
     if current == SCHEMA_VERSION:
         return current
     for version, statements in MIGRATIONS:
-        with write(conn):
+        with write(conn):  # type: ignore[arg-type]  # a PgConnection too (core/pg.py)
             # Read again under the lock: another process may have migrated meanwhile.
             if schema_version(conn) >= version:
                 continue
-            for statement in statements:
+            for statement in for_engine(statements, engine):
                 conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {int(version)}")
+            if engine == "sqlite":
+                conn.execute(f"PRAGMA user_version = {int(version)}")
+            else:
+                conn.set_schema_version(version)  # type: ignore[union-attr]
     return schema_version(conn)
 
 
@@ -228,6 +263,9 @@ class write:
 
     def __enter__(self) -> sqlite3.Connection:
         self.nested = self.conn.in_transaction
+        if self.conn.__class__ is not sqlite3.Connection:
+            self.conn.begin(self.nested)  # type: ignore[attr-defined]  # core/pg.py
+            return self.conn
         try:
             self.conn.execute("SAVEPOINT write" if self.nested else "BEGIN IMMEDIATE")
         except sqlite3.DatabaseError as exc:
@@ -237,6 +275,9 @@ class write:
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: object
     ) -> None:
+        if self.conn.__class__ is not sqlite3.Connection:
+            self.conn.end(self.nested, kind is None)  # type: ignore[attr-defined]
+            return
         try:
             # After some errors (SQLITE_FULL, for one) SQLite has already rolled back the
             # whole transaction, savepoints included: then there is nothing left to end.
@@ -313,7 +354,10 @@ CHECK_MMAP_BYTES = 1 << 30
 
 
 def quick_check(conn: sqlite3.Connection) -> list[str]:
-    """Problems found by ``PRAGMA quick_check``; empty when the file is sound."""
+    """Problems found by ``PRAGMA quick_check``; empty when the file is sound. PostgreSQL
+    has no such check: its pages are the server's to keep (docs/ARCHITECTURE.md)."""
+    if conn.__class__ is not sqlite3.Connection:
+        return []
     conn.execute(f"PRAGMA mmap_size = {CHECK_MMAP_BYTES}")
     try:
         rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
@@ -323,5 +367,7 @@ def quick_check(conn: sqlite3.Connection) -> list[str]:
 
 
 def integrity_check(conn: sqlite3.Connection) -> list[str]:
+    if conn.__class__ is not sqlite3.Connection:
+        return []
     rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
     return [] if rows == ["ok"] else rows

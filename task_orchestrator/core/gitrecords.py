@@ -126,8 +126,9 @@ class GitMixin(StoreBase):
             if files is not None:
                 self.conn.execute("DELETE FROM task_files WHERE task_id = ?", (task_id,))
                 self.conn.executemany(
-                    "INSERT OR REPLACE INTO task_files (task_id, path, added, deleted) "
-                    "VALUES (?,?,?,?)",
+                    "INSERT INTO task_files (task_id, path, added, deleted) VALUES (?,?,?,?) "
+                    "ON CONFLICT (task_id, path) DO UPDATE SET added = excluded.added, "
+                    "deleted = excluded.deleted",
                     [(task_id, f.path, f.added, f.deleted) for f in files],
                 )
 
@@ -161,8 +162,8 @@ class GitMixin(StoreBase):
         now: str,
     ) -> None:
         self.conn.executemany(
-            "INSERT OR IGNORE INTO task_commits (task_id, sha, source, branch, author, "
-            "committed_at, subject, linked_at) VALUES (?,?,?,?,?,?,?,?)",
+            "INSERT INTO task_commits (task_id, sha, source, branch, author, "
+            "committed_at, subject, linked_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
             [
                 (t, c.sha, source, branch, c.author, c.committed_at, c.subject, now)
                 for t in task_ids

@@ -28,6 +28,13 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+# An upsert, not INSERT OR REPLACE: PostgreSQL has only this, and SQLite has both.
+_SET_SCRATCH = (
+    "INSERT INTO scratch (key, value, written_at) VALUES (?,?,?) ON CONFLICT (key) "
+    "DO UPDATE SET value = excluded.value, written_at = excluded.written_at"
+)
+
+
 class RecordsMixin(StoreBase):
     def add_artifact(
         self,
@@ -106,7 +113,7 @@ class RecordsMixin(StoreBase):
         if task_id is not None:
             clauses.append("task_id = ?")
             params.append(task_id)
-        where = " AND ".join(clauses) or "1"
+        where = " AND ".join(clauses) or "1 = 1"
         rows = self.conn.execute(
             f"SELECT * FROM events WHERE {where} ORDER BY id DESC LIMIT ?", [*params, limit]
         ).fetchall()
@@ -118,8 +125,8 @@ class RecordsMixin(StoreBase):
         with db.write(self.conn):
             self._get_row(task_id)
             cur = self.conn.execute(
-                "INSERT OR IGNORE INTO external_links (source, scope, external_id, task_id, "
-                "created_at) VALUES (?,?,?,?,?)",
+                "INSERT INTO external_links (source, scope, external_id, task_id, "
+                "created_at) VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING",
                 (source, scope, external_id, task_id, now_iso()),
             )
             return cur.rowcount == 1
@@ -140,10 +147,12 @@ class RecordsMixin(StoreBase):
                 "VALUES (?,?,?,?,?)",
                 (session_id, task_id, now_iso(), reason, fastjson.dumps(body, ensure_ascii=False)),
             )
+            # Before the event's INSERT: on PostgreSQL lastrowid is the session's last id.
+            snapshot_id = int(cur.lastrowid or 0)
             self._event(
                 "snapshot.saved", session_id=session_id, task_id=task_id, data={"reason": reason}
             )
-            return int(cur.lastrowid or 0)
+            return snapshot_id
 
     def latest_snapshot(self, session_id: str) -> dict[str, Any] | None:
         row = self.conn.execute(
@@ -166,8 +175,10 @@ class RecordsMixin(StoreBase):
     ) -> None:
         with db.write(self.conn):
             self.conn.execute(
-                "INSERT OR REPLACE INTO documents (workspace_id, path, sha256, task_id, "
-                "written_at) VALUES (?,?,?,?,?)",
+                "INSERT INTO documents (workspace_id, path, sha256, task_id, written_at) "
+                "VALUES (?,?,?,?,?) ON CONFLICT (workspace_id, path) DO UPDATE SET "
+                "sha256 = excluded.sha256, task_id = excluded.task_id, "
+                "written_at = excluded.written_at",
                 (workspace_id, path, sha256, task_id, now_iso()),
             )
             self._event(
@@ -188,7 +199,7 @@ class RecordsMixin(StoreBase):
         which is what makes the spool replay's progress exact."""
         with db.write(self.conn):
             self.conn.execute(
-                "INSERT OR REPLACE INTO scratch (key, value, written_at) VALUES (?,?,?)",
+                _SET_SCRATCH,
                 (key, value, now_iso()),
             )
 
@@ -209,7 +220,7 @@ class RecordsMixin(StoreBase):
         reconnect test so that checking the store never touches real tasks."""
         with db.write(self.conn):
             self.conn.execute(
-                "INSERT OR REPLACE INTO scratch (key, value, written_at) VALUES (?,?,?)",
+                _SET_SCRATCH,
                 (key, value, now_iso()),
             )
         row = self.conn.execute("SELECT value FROM scratch WHERE key = ?", (key,)).fetchone()

@@ -37,6 +37,35 @@ def data_root(env: Mapping[str, str] | None = None, platform: str | None = None)
     return os.path.join(xdg or os.path.join(home, ".local", "share"), APP_NAME)
 
 
+def team_store(env: Mapping[str, str] | None = None) -> str | None:
+    """Where a PostgreSQL store is configured (``TASK_ORCHESTRATOR_STORE_URL``, or
+    ``[store] url`` in config.toml), or None: the hooks' cheap question, which parses TOML
+    only for a config file that has a ``[store]`` table at all (core/paths.py has the rule
+    the server follows, with the URL's checks)."""
+    environ = os.environ if env is None else env
+    if environ.get("TASK_ORCHESTRATOR_STORE_URL"):
+        return "TASK_ORCHESTRATOR_STORE_URL"
+    config = os.path.join(data_root(env), "config", "config.toml")
+    try:
+        with open(config, "rb") as fh:
+            raw = fh.read()
+    except OSError:
+        return None
+    if b"[store]" not in raw:
+        return None
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - 3.10 only
+        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+    try:
+        section = tomllib.loads(raw.decode("utf-8")).get("store")
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if isinstance(section, dict) and section.get("url"):
+        return f"[store] url in {config}"
+    return None
+
+
 def db_file(env: Mapping[str, str] | None = None) -> str:
     """The task store's file; the same as ``core.paths.default_paths().db``."""
     return os.path.join(data_root(env), "data", "tasks.db")

@@ -196,7 +196,8 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin, GitMixin):
             for target in [ids[i] for i in node.deps_new] + node.deps_existing
         ]
         self.conn.executemany(
-            "INSERT OR IGNORE INTO dependencies (task_id, depends_on_id) VALUES (?,?)", deps
+            "INSERT INTO dependencies (task_id, depends_on_id) VALUES (?,?) ON CONFLICT DO NOTHING",
+            deps,
         )
         self._event(
             "task.planned",
@@ -309,7 +310,8 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin, GitMixin):
         if flt.text:
             # LIKE with escapes: a model searching for "100%" means the characters.
             pattern = "%" + _escape_like(flt.text) + "%"
-            clauses.append("(t.title LIKE ? ESCAPE '\\' OR t.description LIKE ? ESCAPE '\\')")
+            like = self.sql.like
+            clauses.append(f"(t.title {like} ? ESCAPE '\\' OR t.description {like} ? ESCAPE '\\')")
             params += [pattern, pattern]
         if flt.created_after:
             clauses.append("t.created_at > ?")
@@ -332,7 +334,7 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin, GitMixin):
                 "AND c.sha >= ? AND c.sha < ?)"
             )
             params += [flt.commit, flt.commit + "g"]
-        return (" AND ".join(clauses) or "1"), params
+        return (" AND ".join(clauses) or "1 = 1"), params
 
     def in_progress(self, workspace_id: str | None = None, *, limit: int = 20) -> list[Task]:
         return self.query(
@@ -543,7 +545,7 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin, GitMixin):
             [(task_id, d) for d in remove],
         )
         self.conn.executemany(
-            "INSERT OR IGNORE INTO dependencies (task_id, depends_on_id) VALUES (?,?)",
+            "INSERT INTO dependencies (task_id, depends_on_id) VALUES (?,?) ON CONFLICT DO NOTHING",
             [(task_id, d) for d in add],
         )
         if add and self._reaches(add, task_id):
@@ -555,7 +557,7 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin, GitMixin):
     def _reaches(self, starts: list[str], target: str) -> bool:
         """Whether ``target`` is reachable from ``starts`` along dependencies."""
         row = self.conn.execute(
-            "WITH RECURSIVE reach(id) AS (SELECT value FROM json_each(?) "
+            f"WITH RECURSIVE reach(id) AS ({self.sql.json_values} "
             "UNION SELECT d.depends_on_id FROM reach JOIN dependencies d ON d.task_id = reach.id)"
             " SELECT 1 FROM reach WHERE id = ? LIMIT 1",
             [fastjson.dumps(starts), target],
@@ -617,7 +619,8 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin, GitMixin):
         workspace costs more than the page itself."""
         where, params = self._where(flt)
         row = self.conn.execute(
-            f"SELECT COUNT(*) FROM (SELECT 1 FROM tasks t WHERE {where} LIMIT ?)", [*params, cap]
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM tasks t WHERE {where} LIMIT ?) capped",
+            [*params, cap],
         ).fetchone()
         return int(row[0])
 

@@ -45,7 +45,8 @@ class ViewsMixin(StoreBase):
             return {}
         marks = ",".join("?" * len(task_ids))
         rows = self.conn.execute(
-            "SELECT parent_id, COUNT(*), SUM(status = 'completed'), SUM(status = 'cancelled') "
+            "SELECT parent_id, COUNT(*), SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END) "
             f"FROM tasks WHERE parent_id IN ({marks}) GROUP BY parent_id",
             list(task_ids),
         ).fetchall()
@@ -84,7 +85,7 @@ class ViewsMixin(StoreBase):
             return []
         sql = (
             f"SELECT {prefixed('t')} FROM tasks t WHERE {READY_SQL} "
-            "AND t.id IN (SELECT value FROM json_each(?)) ORDER BY t.created_at, t.position"
+            f"AND t.id IN ({self.sql.json_values}) ORDER BY t.created_at, t.position"
         )
         rows = self.conn.execute(sql, (fastjson.dumps(task_ids),)).fetchall()
         return self._tasks_from_rows(rows)
@@ -107,7 +108,7 @@ class ViewsMixin(StoreBase):
         ).fetchall()
         waiting: list[Any] = []
         unfinished = self.conn.execute(
-            "SELECT 1 FROM dependencies d CROSS JOIN tasks x ON x.id = d.depends_on_id "
+            f"SELECT 1 FROM dependencies d {self.sql.cross_join} tasks x ON x.id = d.depends_on_id "
             f"WHERE {WAITING_ON_SQL} LIMIT 1"
         ).fetchone()
         if unfinished is not None:
@@ -138,10 +139,11 @@ class ViewsMixin(StoreBase):
         """SQLite's own check plus the store's invariants: dangling references, dependency
         cycles, tasks whose parent is in another workspace."""
         problems = db.integrity_check(self.conn) if full else db.quick_check(self.conn)
-        problems += [
-            f"foreign key: {r[0]} row {r[1]} points to missing {r[2]}"
-            for r in self.conn.execute("PRAGMA foreign_key_check").fetchall()
-        ]
+        if self.engine == "sqlite":  # PostgreSQL never lets a reference dangle
+            problems += [
+                f"foreign key: {r[0]} row {r[1]} points to missing {r[2]}"
+                for r in self.conn.execute("PRAGMA foreign_key_check").fetchall()
+            ]
         for r in self.conn.execute(
             "SELECT t.id, p.id FROM tasks t JOIN tasks p ON p.id = t.parent_id "
             "WHERE p.workspace_id != t.workspace_id"
@@ -164,7 +166,10 @@ class ViewsMixin(StoreBase):
 
     def checkpoint(self, *, wait: bool = True) -> None:
         """Fold the WAL into the main file (before a restart, or a backup). ``wait=False``:
-        do not wait on other processes' readers or writers; what they hold stays in the log."""
+        do not wait on other processes' readers or writers; what they hold stays in the log.
+        Nothing to do on PostgreSQL, whose server keeps its own log."""
+        if self.engine != "sqlite":
+            return
         if wait:
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             return

@@ -174,10 +174,10 @@ def _replay(settings: Settings, deadline: float) -> int:
     """Apply claimed files, then the spool, batch by batch until ``deadline``; how many
     lines were applied (or skipped as unreadable)."""
     from ..core import db
-    from ..core.root import db_file
     from ..core.store import TaskStore
+    from .state import store_file
 
-    with TaskStore.open(db_file(), create=False, busy_timeout=REPLAY_BUSY_TIMEOUT_S) as store:
+    with TaskStore.open(store_file(), create=False, busy_timeout=REPLAY_BUSY_TIMEOUT_S) as store:
         current: _Claimed | None = None
         first = True
         applied = 0

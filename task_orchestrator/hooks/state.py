@@ -15,7 +15,7 @@ from ..core import fastjson
 from ..core.enums import Status
 from ..core.errors import InvalidTransition, NotFound
 from ..core.models import NewTask, Session, Task, now_iso
-from ..core.root import db_file
+from ..core.root import db_file, team_store
 from ..core.rules import is_finished
 from ..core.store import TaskStore
 from ..core.workspace import find_workspace
@@ -47,6 +47,23 @@ class _Lent(TaskStore):
         pass
 
 
+def store_file() -> str:
+    """The SQLite store the hooks write. With a PostgreSQL store configured the hooks do
+    nothing and say so in the log: they will reach it through the team server, which is
+    not built yet (docs/ARCHITECTURE.md, "Two engines"). Writing the local file instead
+    would split the user's tasks in two, and psycopg has no place on the hook path."""
+    where = team_store()
+    if where is not None:
+        from ..core.errors import StoreUnavailable
+
+        raise StoreUnavailable(
+            f"the task store is a PostgreSQL database ({where}); hooks need the team "
+            "server to reach it, which comes in a later version, so hooks record nothing "
+            "for now (the MCP server, the CLI and the board use it directly)"
+        )
+    return db_file()
+
+
 def open_store(
     event: Event, *, busy_timeout: float = BUSY_TIMEOUT_S, create: bool = True
 ) -> TaskStore:
@@ -55,7 +72,7 @@ def open_store(
     hook's budget."""
     if event.store is not None:
         return _Lent(event.store.conn, event.store.file)
-    path = db_file()
+    path = store_file()
     # A hook creates the store on a first run only. With its folder there, a missing store
     # was deleted or moved: an empty one in its place would hide that from the user (doctor
     # explains it) and from running servers, which refuse calls until it is back.
@@ -242,7 +259,7 @@ def store_after_answer() -> TaskStore | None:
     from ..core.errors import StoreError
 
     try:
-        return TaskStore.open(db_file(), create=False, busy_timeout=BUSY_TIMEOUT_S)
+        return TaskStore.open(store_file(), create=False, busy_timeout=BUSY_TIMEOUT_S)
     except StoreError as exc:
         from .log import log
 

@@ -203,6 +203,9 @@ class ServerState:
     restarts: int = 0
     config_problem: str | None = None
     store_error: str | None = None
+    #: Where the store is: the SQLite file, or a PostgreSQL URL ([store] url in config.toml
+    #: or TASK_ORCHESTRATOR_STORE_URL). Empty: the file at ``paths.db``.
+    location: str = ""
     # The store file as opened: (st_dev, st_ino), and (st_mtime_ns, st_size) as last checked.
     _file_id: tuple[int, int] | None = field(default=None, repr=False)
     _file_seen: tuple[int, int] | None = field(default=None, repr=False)
@@ -227,6 +230,8 @@ class ServerState:
         self.store_or_none = value
         self.store_error = None
         self._file_id, self._file_seen, self._wal_released = None, None, False
+        if value.engine != "sqlite":
+            return  # a PostgreSQL store has no file here to watch
         with suppress(OSError):
             st = os.stat(self.paths.db)
             self._file_id, self._file_seen = (st.st_dev, st.st_ino), (st.st_mtime_ns, st.st_size)
@@ -277,9 +282,10 @@ class ServerState:
     def open(cls, paths: Paths) -> ServerState:
         private.secure_root(paths.root)
         config, problem = read_config(paths.config_file)
-        store, error = None, None
+        store, error, location = None, None, str(paths.db)
         try:
-            store = TaskStore.open(paths.db)
+            location = paths.store()
+            store = TaskStore.open(location)
         except StoreError as exc:
             error = str(exc)
             log.error("store not available: %s", exc)
@@ -288,6 +294,7 @@ class ServerState:
             store_or_none=None,
             catalog=load_catalog(paths.config_dir),
             config=config,
+            location=location,
         )
         if store is not None:
             state.store = store
@@ -314,7 +321,7 @@ class ServerState:
         """Open the store again (restart_server): the new connection first, so a failure
         keeps the old one; a store deleted under a running server is reported, not
         re-created empty. Every client's workspace and session are checked against it."""
-        fresh = TaskStore.open(self.paths.db, create=self.store_or_none is None)
+        fresh = TaskStore.open(self.location or self.paths.db, create=self.store_or_none is None)
         self.close()
         self.store = fresh
         for client in self.clients:

@@ -254,7 +254,7 @@ async def reconnect_test(ctx: Ctx) -> Annotated[CallToolResult, ReconnectOut]:
     try:
         if error is not None:
             raise StoreUnavailable(error)
-        fresh = TaskStore.open(state.paths.db, create=False)
+        fresh = TaskStore.open(state.location or state.paths.db, create=False)
         connect_ms = _ms(t)
         try:
             t = time.perf_counter()

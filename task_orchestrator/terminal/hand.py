@@ -60,7 +60,7 @@ def add(
     check_text(title, description, "the task")
     check_suitable(folder)
     refs = [r for r in (parent_id, *depends_on) if r]
-    if refs and not os.path.exists(paths.db):
+    if refs and paths.store() == str(paths.db) and not os.path.exists(paths.db):
         raise NotFound(f"no task {shown(refs[0])}: no work is recorded yet", fix="find_id")
     routed = route(paths, f"{title}\n{description}", specialist)
     with creating(paths) as store:

@@ -52,11 +52,13 @@ def resolve_folder(directory: str | None) -> Folder:
 
 @contextmanager
 def reading(paths: Paths) -> Iterator[TaskStore | None]:
-    """The store when its file exists, else None; never creates it."""
-    if not os.path.exists(paths.db):
+    """The store when its file exists (or a PostgreSQL store is configured), else None;
+    never creates it."""
+    location = paths.store()
+    if location == str(paths.db) and not os.path.exists(paths.db):
         yield None
         return
-    store = TaskStore.open(paths.db, create=False)
+    store = TaskStore.open(location, create=False)
     try:
         yield store
     finally:
@@ -68,9 +70,10 @@ def acting_on(paths: Paths, folder: Folder, task_id: str) -> Iterator[tuple[Task
     """The store and this folder's workspace id, for a change to an existing task. Without a
     store file there is no such task; without a workspace row the id is refused as
     another workspace's by the store itself, in the transaction of the change."""
-    if not os.path.exists(paths.db):
+    location = paths.store()
+    if location == str(paths.db) and not os.path.exists(paths.db):
         raise NotFound(f"no task {shown(task_id)}: no work is recorded yet", fix="find_id")
-    store = TaskStore.open(paths.db, create=False)
+    store = TaskStore.open(location, create=False)
     try:
         ws = store.workspace_at(folder.root)
         yield store, ws.id if ws is not None else NOWHERE
@@ -81,7 +84,7 @@ def acting_on(paths: Paths, folder: Folder, task_id: str) -> Iterator[tuple[Task
 @contextmanager
 def creating(paths: Paths) -> Iterator[TaskStore]:
     """The store, created on first use as the server creates it."""
-    store = TaskStore.open(paths.db)
+    store = TaskStore.open(paths.store())
     try:
         yield store
     finally:

@@ -4,24 +4,35 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from task_orchestrator.core import db
+from task_orchestrator.core import db, pg
 from task_orchestrator.core.errors import StoreUnavailable
-from task_orchestrator.core.migrations import MIGRATIONS, SCHEMA_VERSION
+from task_orchestrator.core.migrations import MIGRATIONS, SCHEMA_VERSION, for_engine
 from task_orchestrator.core.models import NewTask
 from task_orchestrator.core.store import TaskStore
 
 
-def _make_store_at(path: Path, version: int) -> None:
-    conn = sqlite3.connect(path, isolation_level=None)
+def _make_store_at(path: Path | str, version: int) -> None:
+    """A store of schema ``version`` with one workspace and one task: a SQLite file, or a
+    PostgreSQL database for a URL."""
+    if isinstance(path, str):
+        conn: Any = pg.connect(path, busy_timeout=5)
+        engine = "postgres"
+    else:
+        conn = sqlite3.connect(path, isolation_level=None)
+        engine = "sqlite"
     for number, statements in MIGRATIONS:
         if number > version:
             break
-        for statement in statements:
+        for statement in for_engine(statements, engine):
             conn.execute(statement)
-    conn.execute(f"PRAGMA user_version = {version}")
+    if engine == "sqlite":
+        conn.execute(f"PRAGMA user_version = {version}")
+    else:
+        conn.set_schema_version(version)
     conn.execute(
         "INSERT INTO workspaces VALUES ('ws_old', '/tmp/old', 'old', '2025-01-01T00:00:00.000000Z')"
     )
@@ -33,9 +44,17 @@ def _make_store_at(path: Path, version: int) -> None:
     conn.close()
 
 
+@pytest.fixture
+def empty_location(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> Path | str:
+    """Where to make a store from scratch: a file path, or an empty PostgreSQL database."""
+    if engine == "postgres":
+        return str(request.getfixturevalue("pg_empty_url"))
+    return tmp_path / "tasks.db"
+
+
 @pytest.mark.parametrize("start", [v for v, _ in MIGRATIONS if v < SCHEMA_VERSION])
-def test_upgrade_from_every_earlier_version(tmp_path: Path, start: int) -> None:
-    path = tmp_path / "tasks.db"
+def test_upgrade_from_every_earlier_version(empty_location: Path | str, start: int) -> None:
+    path = empty_location
     _make_store_at(path, start)
     with TaskStore.open(path) as store:
         assert store.schema_version() == SCHEMA_VERSION
@@ -47,21 +66,49 @@ def test_upgrade_from_every_earlier_version(tmp_path: Path, start: int) -> None:
         assert store.integrity_problems(full=True) == []
 
 
-def test_fresh_store_is_current(tmp_path: Path) -> None:
-    with TaskStore.open(tmp_path / "tasks.db") as store:
+def test_fresh_store_is_current(empty_location: Path | str) -> None:
+    with TaskStore.open(empty_location) as store:
         assert store.schema_version() == SCHEMA_VERSION
 
 
-def test_newer_schema_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "tasks.db"
+def test_newer_schema_is_refused(empty_location: Path | str) -> None:
+    path = empty_location
     _make_store_at(path, SCHEMA_VERSION)
-    conn = sqlite3.connect(path)
-    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    conn.close()
+    if isinstance(path, str):
+        conn = pg.connect(path, busy_timeout=5)
+        conn.set_schema_version(SCHEMA_VERSION + 1)
+        conn.close()
+    else:
+        raw = sqlite3.connect(path)
+        raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+        raw.close()
     with pytest.raises(StoreUnavailable, match="newer than this program's"):
         TaskStore.open(path)
 
 
+def test_two_processes_migrating_at_once_migrate_once(empty_location: Path | str) -> None:
+    """Both engines take the write lock per migration and read the version again under it."""
+    import threading
+
+    errors: list[BaseException] = []
+
+    def open_one() -> None:
+        try:
+            TaskStore.open(empty_location).close()
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_one) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with TaskStore.open(empty_location) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+
+
+@pytest.mark.sqlite_only
 def test_missing_store_not_recreated_when_told(tmp_path: Path) -> None:
     path = tmp_path / "gone" / "tasks.db"
     with pytest.raises(StoreUnavailable, match="does not exist"):
@@ -69,6 +116,7 @@ def test_missing_store_not_recreated_when_told(tmp_path: Path) -> None:
     assert not path.exists()
 
 
+@pytest.mark.sqlite_only
 def test_garbage_file_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "tasks.db"
     path.write_bytes(b"this is not a database" * 100)
@@ -77,6 +125,7 @@ def test_garbage_file_is_a_clear_error(tmp_path: Path) -> None:
     assert path.read_bytes() == b"this is not a database" * 100
 
 
+@pytest.mark.sqlite_only
 def test_garbage_file_beside_a_live_log_is_refused(tmp_path: Path) -> None:
     # A store overwritten in place while a connection holds its write-ahead log: SQLite would
     # open it and serve the log's pages over the garbage, so the header is checked first.
@@ -92,6 +141,7 @@ def test_garbage_file_beside_a_live_log_is_refused(tmp_path: Path) -> None:
     live.close()
 
 
+@pytest.mark.sqlite_only
 def test_empty_file_is_an_empty_store(tmp_path: Path) -> None:
     path = tmp_path / "tasks.db"
     path.touch()

@@ -27,9 +27,13 @@ def ws(store: TaskStore, workspace_dir: Path) -> str:
 
 
 def _data(store: TaskStore) -> dict[str, Any]:
-    tables = [
-        r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-    ]
+    listing = (
+        "SELECT name FROM sqlite_master WHERE type = 'table'"
+        if store.engine == "sqlite"
+        else "SELECT table_name FROM information_schema.tables "
+        "WHERE table_schema = current_schema()"
+    )
+    tables = [r[0] for r in store.conn.execute(listing)]
     return {t: sorted(map(tuple, store.conn.execute(f"SELECT * FROM {t}"))) for t in tables}
 
 
