@@ -7,7 +7,7 @@ import os
 
 from . import db, fastjson
 from .enums import Status
-from .errors import InvalidInput, NotFound, WrongWorkspace, shown
+from .errors import InvalidInput, NotFound, StoreUnavailable, WrongWorkspace, shown
 from .models import (
     Task,
     now_iso,
@@ -62,7 +62,15 @@ class StoreBase:
         """The store at ``path``: a SQLite file, or a ``postgresql://`` URL (whose database
         must exist; its tables are created and migrated here)."""
         if db.is_url(path):
-            from . import pg  # psycopg: only ever for a PostgreSQL store, never on the hooks
+            try:
+                from . import pg  # psycopg: only ever for a PostgreSQL store, never on the hooks
+            except ImportError as exc:
+                # The standalone binary and a plain install carry no PostgreSQL driver.
+                raise StoreUnavailable(
+                    "a PostgreSQL store needs the driver: install the package with its "
+                    "postgres extra (pipx install 'task-orchestrator[postgres]'); the "
+                    f"standalone binary has none ({exc})"
+                ) from None
 
             conn = pg.connect(str(path), busy_timeout=busy_timeout)
             try:

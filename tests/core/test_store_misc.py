@@ -211,3 +211,23 @@ def test_snapshot_ids_are_the_snapshots_own(store: TaskStore) -> None:
     second = store.save_snapshot(session_id=sess.id, task_id=None, reason="b", body={"n": 2})
     rows = store.conn.execute("SELECT id, reason FROM snapshots ORDER BY id").fetchall()
     assert [(r[0], r[1]) for r in rows] == [(first, "a"), (second, "b")]
+
+
+def test_a_postgres_store_without_the_driver_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The standalone binary and a plain install carry no psycopg: a PostgreSQL url is a
+    clear error naming the extra, not an ImportError traceback."""
+    import sys
+
+    from task_orchestrator.core.errors import StoreUnavailable
+
+    for name in [m for m in sys.modules if m == "psycopg" or m.startswith("psycopg.")]:
+        monkeypatch.delitem(sys.modules, name)
+    import task_orchestrator.core
+
+    monkeypatch.delitem(sys.modules, "task_orchestrator.core.pg", raising=False)
+    monkeypatch.delattr(task_orchestrator.core, "pg", raising=False)
+    monkeypatch.setitem(sys.modules, "psycopg", None)
+    with pytest.raises(StoreUnavailable, match=r"postgres extra"):
+        TaskStore.open("postgresql://bob:pw@db/tasks")
