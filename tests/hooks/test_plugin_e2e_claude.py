@@ -33,6 +33,7 @@ from task_orchestrator.core.paths import default_paths
 from task_orchestrator.core.store import TaskStore
 from task_orchestrator.installer import hookreg, plugin
 from task_orchestrator.installer.catalog import Env, load_clients
+from task_orchestrator.installer.doctor import run_doctor
 from task_orchestrator.installer.setup import install, uninstall
 
 pytestmark = [pytest.mark.slow, pytest.mark.realclient]
@@ -145,6 +146,12 @@ def test_setup_installs_the_plugin_and_migrates_a_settings_install(
     listed = _claude(cc, isolated_home, workspace_dir, "mcp", "list")
     ours = [line for line in listed.splitlines() if "task-orchestrator" in line]
     assert len(ours) == 1 and "plugin:" in ours[0], f"{cc}: claude mcp list: {listed}"
+    report = run_doctor(env)
+    checks = {c.name: c for c in report.checks}
+    for name in ("claude-code plugin enabled", "claude-code plugin hooks run once"):
+        assert checks[name].ok, f"{cc}: doctor: {checks[name]}"
+    launched = [c for n, c in checks.items() if n.startswith("MCP handshake") and "plugin" in n]
+    assert launched and all(c.ok for c in launched), f"{cc}: doctor: {report.checks}"
     # Setup again: nothing to do.
     again = install([client], "user", env, dry_run=False, hooks=True, plugin=True)
     assert {c.client: c.action for c in again}["claude-code-plugin"] == "unchanged"
