@@ -24,6 +24,8 @@ HOOK_SPECS: tuple[HookSpec, ...] = (
     HookSpec("TaskCreated", None, 10),
     HookSpec("TaskCompleted", None, 10),
     HookSpec("Stop", None, 10),
+    # The handler keeps to our plugin's agents (task-orchestrator:orchestrator-*).
+    HookSpec("SubagentStart", None, 10),
     HookSpec("SubagentStop", None, 10),
     HookSpec("PreCompact", None, 10),
     HookSpec("SessionEnd", None, 2),

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..core import enums
 from ..hooks.spec import HOOK_SPECS, hook_args
 
 NAME = "task-orchestrator"
@@ -59,7 +60,7 @@ def agent_name(specialist: str) -> str:
 
 def agent_type(specialist: str) -> str:
     """What the Agent tool's ``subagent_type`` must be: plugin agents are namespaced."""
-    return f"{NAME}:{agent_name(specialist)}"
+    return enums.agent_type(specialist)
 
 
 def plugin_manifest() -> dict[str, Any]:
