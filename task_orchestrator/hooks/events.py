@@ -63,6 +63,12 @@ def _subagent_stop() -> Handler:
     return handle_stop
 
 
+def _tool_failure() -> Handler:
+    from .subagents import handle_failure
+
+    return handle_failure
+
+
 def _session_end() -> Handler:
     from .session_end import handle
 
@@ -76,6 +82,7 @@ HANDLERS: dict[str, Callable[[], Handler]] = {
     "TaskCreated": _mirror,
     "TaskCompleted": _mirror,
     "Stop": _stop,
+    "PostToolUseFailure": _tool_failure,
     "SubagentStart": _subagent_start,
     "SubagentStop": _subagent_stop,
     "PreCompact": _precompact,

@@ -21,6 +21,7 @@ HOOK_SPECS: tuple[HookSpec, ...] = (
     HookSpec("SessionStart", None, 10),
     HookSpec("UserPromptSubmit", None, 10),
     HookSpec("PostToolUse", "TaskCreate|TaskUpdate|Write|Edit|MultiEdit|NotebookEdit", 10),
+    HookSpec("PostToolUseFailure", None, 10),
     HookSpec("TaskCreated", None, 10),
     HookSpec("TaskCompleted", None, 10),
     HookSpec("Stop", None, 10),

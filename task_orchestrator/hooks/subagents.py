@@ -119,3 +119,36 @@ def _complete(event: Event) -> None:
             store.update_task(task.id, summary=summary[:MAX_SUMMARY])
         move(store, store.get_task(task.id), Status.COMPLETED)
         log("info", f"SubagentStop: {event.text('agent_type')} completed {task.id}")
+
+
+#: How much of a failed tool call's error is kept in the event.
+ERROR_CHARS = 1_000
+
+
+def handle_failure(event: Event, settings: Settings) -> dict[str, object] | None:
+    """PostToolUseFailure: a ``tool_failed`` event on the subtask in progress (the task the
+    file edits go to), with the tool's name and its error, bounded; interrupts are not
+    failures of the work and are left out."""
+    if event.flag("is_interrupt"):
+        return None
+    from ..core.enums import Status
+    from .state import known_active_task, open_store
+
+    with open_store(event) as store:
+        found = known_active_task(store, event)
+        if found is None:
+            return None
+        session, parent = found
+        working = [c for c in store.children(parent.id) if c.status == Status.IN_PROGRESS]
+        target = max(working, key=lambda t: t.updated_at) if working else parent
+        store.record_event(
+            "tool_failed",
+            workspace_id=session.workspace_id,
+            session_id=session.id,
+            task_id=target.id,
+            data={
+                "tool": event.text("tool_name")[:200],
+                "error": " ".join(event.text("error").split())[:ERROR_CHARS],
+            },
+        )
+    return None

@@ -172,7 +172,7 @@ def test_setup_configures_every_client_and_the_hooks(
     program = str(machine.venv_script)
     for client in CLIENT_IDS:
         assert re.search(rf"^{client} +user +installed ", setup_report, re.M), setup_report
-    assert re.search(r"^claude-code-hooks +user +installed .* 10 hook events", setup_report, re.M)
+    assert re.search(r"^claude-code-hooks +user +installed .* 11 hook events", setup_report, re.M)
     # Every file we write now names the console script inside the pipx venv, absolute.
     for path in snapshot:
         if path.name == "settings.json" and path.parent.name == ".claude":

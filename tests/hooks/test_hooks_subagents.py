@@ -110,3 +110,26 @@ def test_task_id_in() -> None:
     assert task_id_in("work on task_7kq2m9xw please") == "task_7kq2m9xw"
     assert task_id_in("task_7kq2m9xwz and task_abcdefgh.") == "task_abcdefgh"
     assert task_id_in("no id here, task_") is None
+
+
+def test_a_failed_tool_call_is_recorded_on_the_subtask_in_progress(
+    call: object, workspace_dir: Path
+) -> None:
+    _root, first, _second = _plan(workspace_dir)
+    with TaskStore.open(default_paths().db) as store:
+        ws = store.workspace(workspace_dir)
+        session = store.open_session(ws.id, "claude-code", SID)[0]
+        store.set_active_task(session.id, _root)
+    call(  # type: ignore[operator]
+        "PostToolUseFailure",
+        {
+            "cwd": str(workspace_dir),
+            "tool_name": "Read",
+            "tool_input": {"file_path": "/nope"},
+            "error": "File does not exist.",
+            "is_interrupt": False,
+        },
+    )
+    with TaskStore.open(default_paths().db) as store:
+        [failed] = store.events(kind="tool_failed", task_id=first)
+        assert "File does not exist." in json.dumps(failed)
