@@ -20,7 +20,7 @@ from typing import Any
 
 from ..core.paths import Paths
 from ..errors import UserError
-from . import launcher, plugin
+from . import fileops, launcher, plugin
 from .catalog import Env
 from .ops import Change, _run_cli
 from .subproc import clean_env
@@ -46,12 +46,17 @@ def program_record(program: str) -> list[str]:
 
 
 def record_program(paths: Paths, program: str) -> None:
+    """Write ``<data root>/program``; call it under the installer's lock. Best effort: only a
+    plugin added from a checkout reads it, and a full disk must not fail the setup of every
+    client for it."""
     path = program_file(paths)
     text = "".join(line + "\n" for line in program_record(program))
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8", newline="\n")
+    try:
+        if path.is_file() and path.read_text(encoding="utf-8") == text:
+            return
+        fileops.atomic_write(path, text, mode=0o600)
+    except (OSError, UserError):
+        pass
 
 
 def claude_cli(env: Env) -> str | None:

@@ -110,10 +110,10 @@ def install(
     program = str(launcher.registered_program())
     args = launcher.server_args()
     changes: list[Change] = []
-    if not dry_run:
-        plugin_install.record_program(paths, program)
 
     def body(manifest: fileops.Manifest) -> None:
+        if not dry_run:
+            plugin_install.record_program(paths, program)
         for client in clients:
             cli = _plugin_cli(env) if client.id == "claude-code" and hooks and plugin else None
             if cli:
