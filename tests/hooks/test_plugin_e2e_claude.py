@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from claude_versions import ClaudeCode
@@ -28,7 +29,8 @@ from test_hooks_e2e_claude import (
     run_claude,
 )
 
-from task_orchestrator.core.enums import Status
+from task_orchestrator.core.enums import Specialist, Status
+from task_orchestrator.core.models import NewTask
 from task_orchestrator.core.paths import default_paths
 from task_orchestrator.core.store import TaskStore
 from task_orchestrator.installer import hookreg, plugin
@@ -183,3 +185,138 @@ def test_the_checkout_as_a_marketplace(
     assert _ours(cc, isolated_home, workspace_dir)["enabled"] is True
     _no_settings_hooks(cc, isolated_home)
     _session_fires_once(cc, isolated_home, workspace_dir)
+
+
+EXECUTE = "mcp__plugin_task-orchestrator_task-orchestrator__orchestrator_execute_task"
+IMPLEMENTER = "task-orchestrator:orchestrator-implementer"
+AGENT_SAYS = "Implemented the export in export.py; tests pass."
+
+
+class DelegatingModel(FakeModel):
+    """The main conversation follows the script; a request whose system prompt is the
+    implementer agent's is the subagent, which answers with its final message."""
+
+    def __init__(self, script: list[Any]) -> None:
+        super().__init__(script)
+        self.agent_requests = 0
+
+    def answer(self, body: dict[str, Any]) -> tuple[list[dict[str, Any]], str]:
+        if body.get("tools") and "You are the implementer" in json.dumps(body.get("system")):
+            self.agent_requests += 1
+            return [{"type": "text", "text": AGENT_SAYS}], "end_turn"
+        return super().answer(body)
+
+
+def _delegate(body: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Delegate to the agent orchestrator_execute_task named, with the task id."""
+    answer = next(r for r in _results(body) if '"agent"' in r)
+    data = json.loads(answer[answer.index("{") :]) if "{" in answer else {}
+    agent = data.get("agent") or IMPLEMENTER
+    task_id = data["task"]["id"]
+    prompt = f"Do task {task_id}: add the CSV export."
+    return [
+        (
+            "tool_use",
+            "Agent",
+            {"description": "CSV export", "prompt": prompt, "subagent_type": agent},
+        )
+    ]
+
+
+def _results(body: dict[str, Any]) -> list[str]:
+    out = []
+    for m in body.get("messages", []):
+        for block in m.get("content") if isinstance(m.get("content"), list) else []:
+            if isinstance(block, dict) and block.get("type") == "tool_result":
+                inner = block.get("content")
+                if isinstance(inner, list):
+                    inner = "".join(b.get("text", "") for b in inner if isinstance(b, dict))
+                out.append(str(inner))
+    return out
+
+
+def test_a_subtask_delegated_to_its_agent_is_completed_by_subagent_stop(
+    claude_code: ClaudeCode, isolated_home: Path, workspace_dir: Path
+) -> None:
+    """orchestrator_execute_task names the implementer agent; the model delegates with the
+    Agent tool; SubagentStart links the agent to the subtask, and SubagentStop completes it
+    with the agent's final message (2.1.332 runs the agent in the background)."""
+    cc = claude_code
+    env = _env(isolated_home, cc.path, workspace_dir)
+    install([load_clients()["claude-code"]], "user", env, dry_run=False, hooks=True, plugin=True)
+    with TaskStore.open(default_paths().db) as store:
+        ws = store.workspace(workspace_dir)
+        _root, sub = store.create_tree(
+            ws.id,
+            NewTask(
+                title="CSV export",
+                subtasks=[NewTask(title="Write the export", specialist=Specialist.IMPLEMENTER)],
+            ),
+        )
+    script = [
+        [("tool_use", EXECUTE, {"task_id": sub.id})],
+        _delegate,
+        [("text", "All done: delegated.")],
+    ]
+    with DelegatingModel(script) as model:
+        environ = {**claude_env(), "HOME": str(isolated_home), "ANTHROPIC_BASE_URL": model.url}
+        proc = subprocess.run(
+            [
+                str(cc.path),
+                "-p",
+                "Do the CSV export subtask",
+                "--output-format",
+                "json",
+                "--allowedTools",
+                f"{EXECUTE} Agent",
+            ],
+            cwd=workspace_dir,
+            env=environ,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert proc.returncode == 0, f"{cc}: {proc.stderr[-2000:]}"
+    assert not model.errors, f"{cc}: {model.errors}"
+    assert model.agent_requests >= 1, f"{cc}: the implementer agent never ran"
+    assert any(f'"agent":"{IMPLEMENTER}"' in r.replace(" ", "") for r in model.tool_results()), (
+        f"{cc}: orchestrator_execute_task did not name the agent: {model.tool_results()}"
+    )
+    with TaskStore.open(default_paths().db) as store:
+        done = store.get_task(sub.id)
+        assert done.status == Status.COMPLETED and done.summary == AGENT_SAYS, f"{cc}: {done}"
+        titles = [r[0] for r in store.conn.execute("SELECT title FROM tasks ORDER BY created_at")]
+        # 2.1.332 hands the agent's result back as a prompt (<task-notification>): no task.
+        assert not [t for t in titles if "task-notification" in t], f"{cc}: {titles}"
+        assert titles[:2] == ["CSV export", "Write the export"], f"{cc}: {titles}"
+    log = default_paths().logs / "hooks.log"
+    text = log.read_text(encoding="utf-8") if log.exists() else ""
+    assert f"SubagentStart: {IMPLEMENTER} works on {sub.id}" in text, f"{cc}: {text[-2000:]}"
+
+
+def test_slash_commands_run_our_program(
+    claude_code: ClaudeCode, isolated_home: Path, workspace_dir: Path
+) -> None:
+    """``/task-orchestrator:tasks`` runs ``tasks list`` through the launcher
+    (``${CLAUDE_PLUGIN_ROOT}`` is substituted in a command's ``!`` line) and the model gets
+    its output."""
+    cc = claude_code
+    env = _env(isolated_home, cc.path, workspace_dir)
+    install([load_clients()["claude-code"]], "user", env, dry_run=False, hooks=True, plugin=True)
+    with TaskStore.open(default_paths().db) as store:
+        store.create_tree(store.workspace(workspace_dir).id, NewTask(title="Fix the login bug"))
+    with FakeModel([[("text", "All done: listed.")]]) as model:
+        environ = {**claude_env(), "HOME": str(isolated_home), "ANTHROPIC_BASE_URL": model.url}
+        proc = subprocess.run(
+            [str(cc.path), "-p", "/task-orchestrator:tasks", "--output-format", "json"],
+            cwd=workspace_dir,
+            env=environ,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert proc.returncode == 0, f"{cc}: {proc.stderr[-2000:]}"
+    first = json.dumps(model.main_requests[0]["messages"])
+    assert "The open work of this project" in first and "Fix the login bug" in first, (
+        f"{cc}: the command's output did not reach the model: {first[-2000:]}"
+    )
