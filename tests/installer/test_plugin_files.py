@@ -121,3 +121,44 @@ def test_program_record(frozen: bool, monkeypatch: pytest.MonkeyPatch) -> None:
         assert record == ["/opt/x/bin/task-orchestrator"]
     else:
         assert record[0] == "/opt/x/bin/task-orchestrator" and record[1].startswith("/opt/x/bin/")
+
+
+@pytest.mark.slow
+def test_without_a_recorded_program_the_launcher_makes_a_private_venv(tmp_path: Path) -> None:
+    """The checkout added as a marketplace on a machine where setup never ran: the first hook
+    starts the bootstrap and exits 0 at once; ``serve`` (here ``--version``) waits for it; then
+    hooks run the venv's program. Needs pip to reach an index (or this machine's wheels)."""
+    home = tmp_path / "home"
+    data = tmp_path / "plugin-data"
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("COVERAGE_", "TASK_ORCHESTRATOR_", "XDG_", "CLAUDE_"))
+    }
+    env.update(HOME=str(home), CLAUDE_PLUGIN_DATA=str(data))
+    launcher_path = CHECKOUT / "plugin" / "bin" / "task-orchestrator"
+    payload = json.dumps({"session_id": "s", "cwd": str(tmp_path), "reason": "other"})
+    first = subprocess.run(
+        [str(launcher_path), "hook", "SessionEnd"],
+        input=payload,
+        capture_output=True,
+        text=True,
+        timeout=10,
+        env=env,
+    )
+    assert first.returncode == 0 and first.stdout == ""
+    version = subprocess.run(
+        [str(launcher_path), "--version"], capture_output=True, text=True, timeout=600, env=env
+    )
+    assert version.returncode == 0 and "task-orchestrator" in version.stdout, version.stderr
+    assert (data / "venv" / "bin" / "task-orchestrator").is_file()
+    assert not (data / "venv.lock").exists()
+    hook = subprocess.run(
+        [str(launcher_path), "hook", "SessionEnd"],
+        input=payload,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=env,
+    )
+    assert hook.returncode == 0, hook.stderr
