@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,27 @@ def _ours(cc: ClaudeCode, home: Path, cwd: Path) -> dict[str, object]:
     ours = [r for r in rows if r.get("id") == plugin.PLUGIN_ID]
     assert len(ours) == 1, f"{cc}: claude plugin list: {rows}"
     return dict(ours[0])
+
+
+def _setup_cli(cc: ClaudeCode, env: Env) -> dict[str, str]:
+    """``orchestrator-setup install --client claude-code``; the action per row."""
+    proc = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "orchestrator-setup"),
+            "install",
+            "--client",
+            "claude-code",
+            "--yes",
+            "--json",
+        ],
+        env=env.environ,
+        cwd=env.project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, f"{cc}: {proc.stdout}{proc.stderr}"
+    return {c["client"]: c["action"] for c in json.loads(proc.stdout)["changes"]}
 
 
 def _no_settings_hooks(cc: ClaudeCode, home: Path) -> None:
@@ -134,13 +156,13 @@ def test_setup_installs_the_plugin_and_migrates_a_settings_install(
     env = _env(isolated_home, cc.path, workspace_dir)
     client = load_clients()["claude-code"]
 
-    changes = install([client], "user", env, dry_run=False, hooks=True, plugin=True)
-    actions = {c.client: c.action for c in changes}
+    # The real command, as a user runs it.
+    actions = _setup_cli(cc, env)
     assert actions == {
         "claude-code-plugin": "installed",
         "claude-code": "removed",
         "claude-code-hooks": "removed",
-    }, f"{cc}: {[(c.client, c.action, c.message) for c in changes]}"
+    }, f"{cc}: {actions}"
     row = _ours(cc, isolated_home, workspace_dir)
     assert row["enabled"] is True and row["scope"] == "user", f"{cc}: {row}"
     _no_settings_hooks(cc, isolated_home)
@@ -155,8 +177,7 @@ def test_setup_installs_the_plugin_and_migrates_a_settings_install(
     launched = [c for n, c in checks.items() if n.startswith("MCP handshake") and "plugin" in n]
     assert launched and all(c.ok for c in launched), f"{cc}: doctor: {report.checks}"
     # Setup again: nothing to do.
-    again = install([client], "user", env, dry_run=False, hooks=True, plugin=True)
-    assert {c.client: c.action for c in again}["claude-code-plugin"] == "unchanged"
+    assert _setup_cli(cc, env)["claude-code-plugin"] == "unchanged"
 
     _session_fires_once(cc, isolated_home, workspace_dir)
 
