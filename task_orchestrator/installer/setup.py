@@ -112,11 +112,10 @@ def install(
     changes: list[Change] = []
 
     def body(manifest: fileops.Manifest) -> None:
-        if not dry_run:
-            plugin_install.record_program(paths, program)
         for client in clients:
-            cli = _plugin_cli(env) if client.id == "claude-code" and hooks and plugin else None
-            if cli:
+            ours = plugin or plugin_install.marketplace_dir(paths).is_dir()
+            cli = _plugin_cli(env) if client.id == "claude-code" and hooks and ours else None
+            if cli and plugin:
                 changes.append(
                     plugin_install.install_plugin(cli, scope, env, paths, program, dry_run=dry_run)
                 )
@@ -134,6 +133,15 @@ def install(
             )
             if client.id == "claude-code" and hooks:
                 changes.append(_hooks(scope, env, manifest, program, dry_run, install=True))
+                if cli:
+                    # Back from the plugin to settings.json (--no-plugin): setup's plugin
+                    # goes, or every hook would run twice.
+                    gone = plugin_install.uninstall_plugin(cli, scope, env, paths, dry_run=dry_run)
+                    if gone.action != "absent":
+                        changes.append(gone)
+        if not dry_run:
+            # Last: what a plugin added from a checkout runs (best effort, never fails setup).
+            plugin_install.record_program(paths, program)
 
     _with_manifest(paths, dry_run, body, changes)
     return changes

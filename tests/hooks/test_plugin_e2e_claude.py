@@ -72,7 +72,7 @@ def _ours(cc: ClaudeCode, home: Path, cwd: Path) -> dict[str, object]:
     return dict(ours[0])
 
 
-def _setup_cli(cc: ClaudeCode, env: Env) -> dict[str, str]:
+def _setup_cli(cc: ClaudeCode, env: Env, *more: str) -> dict[str, str]:
     """``orchestrator-setup install --client claude-code``; the action per row."""
     proc = subprocess.run(
         [
@@ -82,6 +82,7 @@ def _setup_cli(cc: ClaudeCode, env: Env) -> dict[str, str]:
             "claude-code",
             "--yes",
             "--json",
+            *more,
         ],
         env=env.environ,
         cwd=env.project,
@@ -187,6 +188,17 @@ def test_setup_installs_the_plugin_and_migrates_a_settings_install(
     assert not [r for r in rows if r.get("id") == plugin.PLUGIN_ID], f"{cc}: {rows}"
     known = _claude(cc, isolated_home, workspace_dir, "plugin", "marketplace", "list")
     assert "task-orchestrator" not in known, f"{cc}: marketplace left: {known}"
+
+    # Back from the plugin to settings.json: --no-plugin takes setup's plugin away.
+    assert _setup_cli(cc, env)["claude-code-plugin"] == "installed"
+    actions = _setup_cli(cc, env, "--no-plugin")
+    # ("updated": settings.json names task-orchestrator already, in enabledPlugins.)
+    assert actions["claude-code"] == "installed" and actions["claude-code-plugin"] == "removed"
+    assert actions["claude-code-hooks"] in ("installed", "updated"), f"{cc}: {actions}"
+    settings = (isolated_home / ".claude" / "settings.json").read_text(encoding="utf-8")
+    assert all(hookreg.registered_events(settings).values()), f"{cc}: {settings}"
+    rows = json.loads(_claude(cc, isolated_home, workspace_dir, "plugin", "list", "--json"))
+    assert not [r for r in rows if r.get("id") == plugin.PLUGIN_ID], f"{cc}: {rows}"
 
 
 def test_the_checkout_as_a_marketplace(
