@@ -87,6 +87,13 @@ class Specialist(StrEnum):
     GENERALIST = "generalist"
 
 
+def agent_type(specialist: str) -> str:
+    """The Claude Code plugin's subagent for a specialist, as the Agent tool's
+    ``subagent_type`` names it: a plugin's agents are namespaced by the plugin
+    (docs/ARCHITECTURE.md, "The Claude Code plugin")."""
+    return f"task-orchestrator:orchestrator-{specialist}"
+
+
 class ArtifactType(StrEnum):
     CODE = "code"
     DOCUMENTATION = "documentation"

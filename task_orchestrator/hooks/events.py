@@ -51,6 +51,24 @@ def _precompact() -> Handler:
     return handle
 
 
+def _subagent_start() -> Handler:
+    from .subagents import handle_start
+
+    return handle_start
+
+
+def _subagent_stop() -> Handler:
+    from .subagents import handle_stop
+
+    return handle_stop
+
+
+def _tool_failure() -> Handler:
+    from .subagents import handle_failure
+
+    return handle_failure
+
+
 def _session_end() -> Handler:
     from .session_end import handle
 
@@ -64,7 +82,9 @@ HANDLERS: dict[str, Callable[[], Handler]] = {
     "TaskCreated": _mirror,
     "TaskCompleted": _mirror,
     "Stop": _stop,
-    "SubagentStop": _stop,
+    "PostToolUseFailure": _tool_failure,
+    "SubagentStart": _subagent_start,
+    "SubagentStop": _subagent_stop,
     "PreCompact": _precompact,
     "SessionEnd": _session_end,
 }

@@ -69,6 +69,11 @@ def _registered_in(text: str) -> bool:
 
 
 def server_registered(cwd: str, workspace: str) -> bool:
+    # A hook that our Claude Code plugin runs: the plugin's .mcp.json brings the server, and
+    # setup removed the ~/.claude.json entry so it would not start twice (docs/ARCHITECTURE.md,
+    # "The Claude Code plugin"). Claude Code sets CLAUDE_PLUGIN_ROOT for a plugin's hooks.
+    if os.environ.get("CLAUDE_PLUGIN_ROOT"):
+        return True
     if _registered_in(_read(claude_json_path())):
         return True
     return any(_registered_in(_read(os.path.join(f, ".mcp.json"))) for f in {cwd, workspace})

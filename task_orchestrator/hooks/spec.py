@@ -23,9 +23,12 @@ HOOK_SPECS: tuple[HookSpec, ...] = (
     # Bash: a command that commits links the new commit to the task in progress
     # (hooks/gitcommit.py); any other command costs one hook start and reads nothing.
     HookSpec("PostToolUse", "TaskCreate|TaskUpdate|Write|Edit|MultiEdit|NotebookEdit|Bash", 10),
+    HookSpec("PostToolUseFailure", None, 10),
     HookSpec("TaskCreated", None, 10),
     HookSpec("TaskCompleted", None, 10),
     HookSpec("Stop", None, 10),
+    # The handler keeps to our plugin's agents (task-orchestrator:orchestrator-*).
+    HookSpec("SubagentStart", None, 10),
     HookSpec("SubagentStop", None, 10),
     HookSpec("PreCompact", None, 10),
     HookSpec("SessionEnd", None, 2),

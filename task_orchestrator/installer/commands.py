@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from .setup import Row
 
 SCOPES = click.Choice(["user", "project", "local"])
+NO_PLUGIN_HELP = (
+    "Claude Code: hooks in settings.json and a `claude mcp` entry, as before the plugin, "
+    "instead of our Claude Code plugin (the default when `claude` has plugins)."
+)
 
 
 def _emit_changes(changes: list[Change], as_json: bool, dry_run: bool) -> int:
@@ -67,8 +71,9 @@ def _table(rows: list[Row]) -> None:
 @click.group("setup", invoke_without_command=True)
 @click.option("--yes", "-y", is_flag=True, help="Configure every client found, no questions.")
 @click.option("--no-hooks", is_flag=True, help="Do not register Claude Code hooks.")
+@click.option("--no-plugin", is_flag=True, help=NO_PLUGIN_HELP)
 @click.pass_context
-def setup_group(ctx: click.Context, yes: bool, no_hooks: bool) -> int:
+def setup_group(ctx: click.Context, yes: bool, no_hooks: bool, no_plugin: bool) -> int:
     """Find MCP clients on this machine and register the task-orchestrator server in them.
 
     With no subcommand: detect, show what was found, ask which to configure (all found by
@@ -102,7 +107,7 @@ def setup_group(ctx: click.Context, yes: bool, no_hooks: bool) -> int:
         from .setup import pick_clients
 
         chosen = pick_clients(tuple(answer.split()), False)
-    changes = install(chosen, "user", env, dry_run=False, hooks=not no_hooks)
+    changes = install(chosen, "user", env, dry_run=False, hooks=not no_hooks, plugin=not no_plugin)
     from .setup import mark_running
 
     mark_running(changes)
@@ -115,6 +120,7 @@ def _client_options(f: Any) -> Any:
     f = click.option(
         "--dry-run", is_flag=True, help="Print a unified diff per file; write nothing."
     )(f)
+    f = click.option("--no-plugin", is_flag=True, help=NO_PLUGIN_HELP)(f)
     f = click.option("--no-hooks", is_flag=True, help="Leave Claude Code hooks alone.")(f)
     f = click.option(
         "--scope", type=SCOPES, default="user", show_default=True, help="Where to write."
@@ -145,6 +151,7 @@ def install_command(
     all_: bool,
     scope: str,
     no_hooks: bool,
+    no_plugin: bool,
     dry_run: bool,
     yes: bool,
     as_json: bool,
@@ -153,7 +160,14 @@ def install_command(
     from .setup import current_env, install
 
     chosen = _selection(clients, all_, scope)
-    changes = install(chosen, scope, current_env(), dry_run=dry_run, hooks=not no_hooks)
+    changes = install(
+        chosen,
+        scope,
+        current_env(),
+        dry_run=dry_run,
+        hooks=not no_hooks,
+        plugin=not no_plugin,
+    )
     from .setup import mark_running
 
     mark_running(changes)
@@ -172,6 +186,7 @@ def uninstall_command(
     all_: bool,
     scope: str,
     no_hooks: bool,
+    no_plugin: bool,
     dry_run: bool,
     yes: bool,
     as_json: bool,

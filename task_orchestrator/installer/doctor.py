@@ -163,8 +163,10 @@ def run_doctor(
     with tempfile.TemporaryDirectory(prefix="doctor-") as scratch:
         for cmd, cargs in sorted(commands):
             _check_handshake(report, cmd, list(cargs), expected_tools, scratch if lost else None)
-    if ("claude-code", "user") in configured or any(
-        c == "claude-code-hooks" for c, _ in configured
+    via_plugin = _check_plugin(report, env, paths, expected_tools, scratch_root=lost)
+    if not via_plugin and (
+        ("claude-code", "user") in configured
+        or any(c == "claude-code-hooks" for c, _ in configured)
     ):
         _check_hooks(report, configured, env, program)
     _check_store(report, paths, lost)
@@ -189,6 +191,58 @@ def _check_handshake(
         f"{len(tools)} tools (expected {expected_tools})",
         "reinstall: pipx install --force task-orchestrator",
     )
+
+
+def _check_plugin(
+    report: Report, env: Env, paths: Paths, expected_tools: int, *, scratch_root: bool
+) -> bool:
+    """Where setup installed our Claude Code plugin: it is enabled, its hooks would run
+    once (none of ours left in settings.json), and its launcher's server answers. Returns
+    whether the plugin route is in use."""
+    from . import plugin, plugin_install
+
+    folder = plugin_install.marketplace_dir(paths)
+    if not (folder / plugin.FOLDER).is_dir():
+        return False
+    cli = plugin_install.claude_cli(env)
+    fix = "orchestrator-setup install --client claude-code"
+    if cli is None:
+        report.add("claude-code plugin", False, "`claude` is not on PATH to ask", fix)
+        return True
+    rows = plugin_install.installed(cli, env)
+    enabled = [r for r in rows if r.get("enabled")]
+    report.add(
+        "claude-code plugin enabled",
+        bool(enabled),
+        ", ".join(
+            f"{r.get('scope')}: {'enabled' if r.get('enabled') else 'disabled'}" for r in rows
+        )
+        or "not installed",
+        fix,
+    )
+    twice = []
+    for scope in ("user", "project", "local"):
+        path = hookreg.settings_path(scope, env)
+        try:
+            state = hookreg.registered_events(fileops.read_text(path) or "")
+        except UserError:
+            continue
+        if any(state.values()):
+            twice.append(str(path))
+    report.add(
+        "claude-code plugin hooks run once",
+        not twice,
+        "no hooks of ours in settings.json"
+        if not twice
+        else "our hooks are also in " + ", ".join(twice) + ": every event would run twice",
+        fix,
+    )
+    launcher_path = folder / plugin.FOLDER / "bin" / "task-orchestrator"
+    with tempfile.TemporaryDirectory(prefix="doctor-") as scratch:
+        _check_handshake(
+            report, str(launcher_path), ["serve"], expected_tools, scratch if scratch_root else None
+        )
+    return True
 
 
 def _check_hooks(report: Report, configured: list[tuple[str, str]], env: Env, program: str) -> None:

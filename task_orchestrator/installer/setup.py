@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..core.paths import Paths, default_paths
 from ..errors import UserError
-from . import fileops, hookreg, launcher
+from . import fileops, hookreg, launcher, plugin_install
 from .catalog import ClientSpec, Env, OSName, load_clients, resolve
 from .detect import Detection, detect, running_process_names
 from .ops import (
@@ -100,7 +100,12 @@ def install(
     dry_run: bool,
     hooks: bool,
     paths: Paths | None = None,
+    plugin: bool = False,
 ) -> list[Change]:
+    """Register the server in ``clients``. For Claude Code with ``hooks``: with ``plugin``
+    and a ``claude`` that has plugins, our plugin (hooks, server, commands, agents) instead of
+    settings.json hooks and a ``claude mcp`` entry, which are removed (docs/ARCHITECTURE.md,
+    "The Claude Code plugin"); otherwise the hooks go into settings.json."""
     paths = paths or default_paths()
     program = str(launcher.registered_program())
     args = launcher.server_args()
@@ -108,11 +113,35 @@ def install(
 
     def body(manifest: fileops.Manifest) -> None:
         for client in clients:
+            ours = plugin or plugin_install.marketplace_dir(paths).is_dir()
+            cli = _plugin_cli(env) if client.id == "claude-code" and hooks and ours else None
+            if cli and plugin:
+                changes.append(
+                    plugin_install.install_plugin(cli, scope, env, paths, program, dry_run=dry_run)
+                )
+                if changes[-1].action == "error":
+                    continue
+                # One source of each: the plugin's .mcp.json and hooks.json, nothing of ours
+                # left in ~/.claude.json or settings.json (an earlier version's included).
+                server = uninstall_one(client, scope, env, manifest, dry_run=dry_run)
+                server.message += "; the plugin serves Claude Code"
+                changes.append(server)
+                changes.append(_hooks(scope, env, manifest, "", dry_run, install=False))
+                continue
             changes.append(
                 install_one(client, scope, env, program, args, manifest, dry_run=dry_run)
             )
             if client.id == "claude-code" and hooks:
                 changes.append(_hooks(scope, env, manifest, program, dry_run, install=True))
+                if cli:
+                    # Back from the plugin to settings.json (--no-plugin): setup's plugin
+                    # goes, or every hook would run twice.
+                    gone = plugin_install.uninstall_plugin(cli, scope, env, paths, dry_run=dry_run)
+                    if gone.action != "absent":
+                        changes.append(gone)
+        if not dry_run:
+            # Last: what a plugin added from a checkout runs (best effort, never fails setup).
+            plugin_install.record_program(paths, program)
 
     _with_manifest(paths, dry_run, body, changes)
     return changes
@@ -135,11 +164,22 @@ def uninstall(
             changes.append(uninstall_one(client, scope, env, manifest, dry_run=dry_run))
             if client.id == "claude-code" and hooks:
                 changes.append(_hooks(scope, env, manifest, "", dry_run, install=False))
+                cli = _plugin_cli(env)
+                if cli:
+                    changes.append(
+                        plugin_install.uninstall_plugin(cli, scope, env, paths, dry_run=dry_run)
+                    )
         if not dry_run:
             manifest.drop_unused()
 
     _with_manifest(paths, dry_run, body, changes)
     return changes
+
+
+def _plugin_cli(env: Env) -> str | None:
+    """The ``claude`` to install the plugin with, if it has plugins."""
+    cli = plugin_install.claude_cli(env)
+    return cli if cli and plugin_install.supports_plugins(cli, env) else None
 
 
 def _with_manifest(

@@ -169,6 +169,8 @@ class ExecuteOut(BaseModel):
     dependency_results: list[DependencyResult]
     dependency_results_omitted: int = 0
     instructions: str
+    #: The Claude Code plugin's subagent for this specialist (Agent tool, subagent_type).
+    agent: str | None = None
 
 
 class CompleteOut(BaseModel):

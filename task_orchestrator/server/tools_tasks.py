@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
-from ..core.enums import ArtifactType, Complexity, Status, TaskType
+from ..core.enums import ArtifactType, Complexity, Status, TaskType, agent_type
 from ..core.errors import InvalidInput
 from ..core.models import MAX_DESCRIPTION, MAX_PLAN_NODES, MAX_SUMMARY, NewTask, Task
 from ..core.rules import plan_progress
@@ -216,6 +216,7 @@ async def execute_task(ctx: Ctx, task_id: TaskId) -> Annotated[CallToolResult, E
         dependency_results=shown_deps,
         dependency_results_omitted=len(deps) - len(shown_deps),
         instructions=instructions,
+        agent=agent_type(task.specialist),
     )
     text = [f"{prof.role}", f"Task {task.id}: {task.title}", task.description[:2_000]]
     if out.parent_goal:
@@ -225,6 +226,11 @@ async def execute_task(ctx: Ctx, task_id: TaskId) -> Annotated[CallToolResult, E
     text.append("Approach: " + "; ".join(prof.approach))
     text.append("Expected output: " + prof.expected_output)
     text.append(instructions)
+    text.append(
+        f"With the task-orchestrator plugin in Claude Code you may delegate it instead: the "
+        f"Agent tool with subagent_type={out.agent} and a prompt that names {task.id}; the "
+        "agent's final message then completes the task."
+    )
     return result(out, "\n".join(text))
 
 

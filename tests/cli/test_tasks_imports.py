@@ -12,9 +12,6 @@ from pathlib import Path
 
 import pytest
 
-# Without coverage's subprocess patch, which imports more than our code does.
-ENV = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
-
 HOOKS = (
     "import io, pkgutil, importlib, task_orchestrator.hooks as h\n"
     "for m in pkgutil.iter_modules(h.__path__): importlib.import_module(f'{h.__name__}.{m.name}')\n"
@@ -48,7 +45,9 @@ def _modules(code: str, cwd: Path | None = None) -> set[str]:
         capture_output=True,
         text=True,
         check=True,
-        env=ENV,
+        # Without coverage's subprocess patch, which imports more than our code does. Read
+        # now, not at import: the isolation fixture has pointed the data root at tmp_path.
+        env={k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")},
         cwd=cwd,
         timeout=120,
     )

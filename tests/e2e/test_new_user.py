@@ -157,7 +157,10 @@ def assert_private_modes_kept(home: Path) -> None:
 
 @pytest.fixture(scope="module")
 def setup_report(machine: Machine, snapshot: dict[Path, bytes]) -> str:
-    return run([machine.script("orchestrator-setup"), "--yes"], machine.env, machine.home)
+    # The settings.json route; tests/hooks/test_plugin_e2e_claude.py takes the plugin's.
+    return run(
+        [machine.script("orchestrator-setup"), "--yes", "--no-plugin"], machine.env, machine.home
+    )
 
 
 # -- 1. setup and doctor -------------------------------------------------------------------
@@ -169,7 +172,7 @@ def test_setup_configures_every_client_and_the_hooks(
     program = str(machine.venv_script)
     for client in CLIENT_IDS:
         assert re.search(rf"^{client} +user +installed ", setup_report, re.M), setup_report
-    assert re.search(r"^claude-code-hooks +user +installed .* 9 hook events", setup_report, re.M)
+    assert re.search(r"^claude-code-hooks +user +installed .* 11 hook events", setup_report, re.M)
     # Every file we write now names the console script inside the pipx venv, absolute.
     for path in snapshot:
         if path.name == "settings.json" and path.parent.name == ".claude":
@@ -215,7 +218,9 @@ def test_setup_configures_every_client_and_the_hooks(
 
     # Setup again: nothing to do, not a byte changed.
     configured = {p: p.read_bytes() for p in snapshot}
-    again = run([machine.script("orchestrator-setup"), "--yes"], machine.env, machine.home)
+    again = run(
+        [machine.script("orchestrator-setup"), "--yes", "--no-plugin"], machine.env, machine.home
+    )
     for client in CLIENT_IDS:
         assert re.search(rf"^{client} +user +unchanged ", again, re.M), again
     assert {p: p.read_bytes() for p in snapshot} == configured

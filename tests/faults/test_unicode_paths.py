@@ -173,7 +173,10 @@ def test_paths_with_spaces_and_unicode_everywhere(tmp_path: Path) -> None:
 
     # 1. install: every file stays valid and names the program by its exact path.
     clients_args = ["--client", "cursor", "--client", "codex", "--client", "claude-code"]
-    run([bindir / "orchestrator-setup", "install", *clients_args, "--yes"], env, home)
+    # The settings.json route (--no-plugin); tests/hooks/test_plugin_e2e_claude.py: the plugin.
+    run(
+        [bindir / "orchestrator-setup", "install", *clients_args, "--yes", "--no-plugin"], env, home
+    )
     cursor = json5.loads((home / ".cursor" / "mcp.json").read_text(encoding="utf-8"))
     assert cursor["mcpServers"][NAME]["command"] == str(program)
     codex = tomllib.loads((home / ".codex" / "config.toml").read_text(encoding="utf-8"))

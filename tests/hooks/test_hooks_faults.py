@@ -30,6 +30,7 @@ TIMEOUTS = {s.event: s.timeout for s in HOOK_SPECS}
 def _payload(event: str, project: Path) -> dict[str, Any]:
     name = {
         "PostToolUse": "PostToolUse-TaskCreate",
+        "PostToolUseFailure": "PostToolUseFailure-Read",
         "SubagentStop": "Stop",
         "PreCompact": "SessionEnd",
     }.get(event, event)

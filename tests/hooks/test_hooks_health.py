@@ -81,3 +81,13 @@ def test_value_at() -> None:
     assert fastjson.value_at(text, text.index('"d":') + 4)[0] == {"e": None}
     with pytest.raises(ValueError, match="Expecting value"):
         fastjson.value_at(text, len(text) - 1)
+
+
+def test_a_hook_of_our_plugin_has_the_server_from_the_plugin(
+    home: Path, workspace_dir: Path, monkeypatch: Any
+) -> None:
+    """The plugin's .mcp.json registers the server (and setup removed the ~/.claude.json
+    entry): no "not registered" warning from a hook the plugin runs."""
+    assert not health.server_registered(str(workspace_dir), str(workspace_dir))
+    monkeypatch.setenv("CLAUDE_PLUGIN_ROOT", str(home / "plugin"))
+    assert health.server_registered(str(workspace_dir), str(workspace_dir))

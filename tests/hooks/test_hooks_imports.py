@@ -73,7 +73,9 @@ def imported(event: str, payload: dict[str, object], *, override: bool = True) -
 def test_no_heavy_imports(event: str, override: bool, project: Path, registered: Path) -> None:
     fixture_name = {
         "PostToolUse": "PostToolUse-TaskUpdate",
-        "SubagentStop": "Stop",
+        "PostToolUseFailure": "PostToolUseFailure-Read",
+        "SubagentStart": "SubagentStart",
+        "SubagentStop": "SubagentStop",
         "PreCompact": "SessionEnd",
     }
     work = "Implement a REST API for tasks with create, list and delete endpoints, and test it"
