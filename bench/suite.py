@@ -73,6 +73,13 @@ SECTIONS = (
         ["--commits", "10000", "--runs", "15"],
     ),
     Section(
+        "plugin",
+        "Hooks through the Claude Code plugin's launcher, beside the same hooks run directly",
+        "bench_plugin.py",
+        ["--runs", "30"],
+        ["--runs", "11"],
+    ),
+    Section(
         "imports",
         "Start-up: what each standard module would cost a hook (the tricks' evidence)",
         "bench_imports.py",
