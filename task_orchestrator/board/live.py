@@ -55,7 +55,7 @@ class Watcher:
                 # The board's watcher never creates or migrates the store: it only looks.
                 self._conn = db.connect(self.path, create=False, migrate=False, busy_timeout=0.2)
                 self._file = key
-            return (key, self._conn.execute("PRAGMA data_version").fetchone()[0])
+            return (key, db.change_stamp(self._conn))
         except (StoreError, sqlite3.Error) as exc:
             self._drop()
             return ("error", str(exc))
@@ -68,8 +68,7 @@ class Watcher:
                 from ..core import pg
 
                 self._conn = pg.connect(self.path, busy_timeout=0.2)
-            row = self._conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()
-            return ("postgres", row[0])
+            return ("postgres", db.change_stamp(self._conn))
         except StoreError as exc:
             self._drop()
             return ("error", str(exc))

@@ -218,6 +218,16 @@ def schema_version(conn: sqlite3.Connection | PgConnection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
+def change_stamp(conn: sqlite3.Connection | PgConnection) -> int:
+    """A number that moves whenever any process commits to the store: SQLite's
+    ``data_version`` (another connection's commits; this connection must only read), and on
+    PostgreSQL, which has none, the newest event id (every change records one). For
+    watchers such as the board's, which must not re-query everything to notice a change."""
+    if conn.__class__ is not sqlite3.Connection:
+        return int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0])
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
+
+
 def migrate_schema(conn: sqlite3.Connection | PgConnection) -> int:
     """Apply every migration newer than the file's ``user_version``, in order, each in its
     own immediate transaction, so that two processes starting at once migrate only once."""
