@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core import steer
-from ..core.detail import MAX_SUBTASKS, task_brief, task_detail
+from ..core.detail import BRIEF_KEYS, MAX_SUBTASKS, task_brief, task_detail
 from ..core.enums import Status
 from ..core.errors import InvalidInput
 from ..core.models import Task, TaskFilter
@@ -136,8 +136,7 @@ def graph(store: TaskStore, detail: dict[str, Any]) -> dict[str, Any]:
 
 
 def _brief_of(fields: dict[str, Any]) -> dict[str, Any]:
-    keys = ("id", "title", "status", "specialist", "parent_id", "created_at", "updated_at")
-    return {k: fields[k] for k in (*keys, "version")}
+    return {k: fields[k] for k in BRIEF_KEYS}
 
 
 def artifact(store: TaskStore, artifact_id: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from .errors import NotFound
 from .models import Artifact, Task
-from .rules import plan_progress
+from .rules import is_finished, plan_progress
 from .store import TaskStore
 
 #: At most this many events (newest first) and artifacts in a detail; a long-lived task
@@ -23,12 +23,28 @@ MAX_COMMITS = 200
 MAX_CHANGED_FILES = 500
 
 
+#: The keys of :func:`task_brief`, for a caller that cuts a brief out of a task's fields.
+BRIEF_KEYS = (
+    "id",
+    "title",
+    "status",
+    "finished",
+    "specialist",
+    "parent_id",
+    "created_at",
+    "updated_at",
+    "version",
+)
+
+
 def task_brief(task: Task) -> dict[str, Any]:
-    """The fields a list row or a card shows."""
+    """The fields a list row or a card shows. ``finished`` is core/rules.py's answer, so a
+    page or a script never restates which statuses are final."""
     return {
         "id": task.id,
         "title": task.title,
         "status": task.status.value,
+        "finished": is_finished(task),
         "specialist": task.specialist.value,
         "parent_id": task.parent_id,
         "created_at": task.created_at,

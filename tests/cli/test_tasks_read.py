@@ -100,6 +100,7 @@ def test_list_json_shape(project: Path) -> None:
         "id",
         "title",
         "status",
+        "finished",
         "specialist",
         "parent_id",
         "created_at",

@@ -20,6 +20,7 @@ FIELDS = {
     "id",
     "title",
     "status",
+    "finished",
     "specialist",
     "parent_id",
     "created_at",

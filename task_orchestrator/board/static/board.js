@@ -96,7 +96,6 @@ const STATUS_WORDS = {
   pending: "pending", in_progress: "in progress", needs_revision: "needs revision",
   blocked: "blocked", completed: "completed", cancelled: "cancelled",
 };
-const FINISHED = new Set(["completed", "cancelled"]);
 
 function progressOf(card) {
   const counted = card.subtasks - card.subtasks_cancelled;
@@ -294,7 +293,7 @@ function taskList(tasks) {
 function touched(e) { e.target.dataset.touched = "1"; }
 
 function actions(t) {
-  const finished = FINISHED.has(t.status);
+  const finished = t.finished;  // core/rules.py decides, not the page
   const box = el("div", { class: "actions" });
   if (!finished) {
     box.append(el("div", { class: "row" },
