@@ -18,6 +18,7 @@ from typing import Any
 
 from .. import __version__
 from ..core import enums
+from ..core.atomic import replace_file
 from ..hooks.spec import HOOK_SPECS, hook_args
 
 NAME = "task-orchestrator"
@@ -188,11 +189,12 @@ def write_tree(folder: Path, files: dict[str, str]) -> list[str]:
         path = folder / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         old = path.read_text(encoding="utf-8") if path.is_file() else None
+        executable = rel in EXECUTABLE
         if old != text:
-            with open(path, "w", encoding="utf-8", newline="\n") as f:
-                f.write(text)
+            # Atomic: a launcher cut short by a crash or a full disk would break every hook.
+            replace_file(path, text.encode("utf-8"), mode=0o755 if executable else None)
             changed.append(rel)
-        if rel in EXECUTABLE:
+        elif executable:
             path.chmod(0o755)
     return changed
 
@@ -215,12 +217,12 @@ def write_marketplace(folder: Path, program: list[str] | None = None) -> list[st
     manifest.parent.mkdir(parents=True, exist_ok=True)
     text = _dump(marketplace_manifest())
     if not manifest.is_file() or manifest.read_text(encoding="utf-8") != text:
-        manifest.write_text(text, encoding="utf-8", newline="\n")
+        replace_file(manifest, text.encode("utf-8"))
         changed.append(".claude-plugin/marketplace.json")
     if program is not None:
         record = folder / FOLDER / "program"
         text = "".join(line + "\n" for line in program)
         if not record.is_file() or record.read_text(encoding="utf-8") != text:
-            record.write_text(text, encoding="utf-8", newline="\n")
+            replace_file(record, text.encode("utf-8"))
             changed.append(f"{FOLDER}/program")
     return changed
