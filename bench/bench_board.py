@@ -70,11 +70,7 @@ def seed(db: Path, project: Path, size: int) -> None:
             if kind == 4:
                 store.cancel_tree(parent.id, reason="seeded")
             elif kind:
-                # The board reads status as stored; seeding goes straight to the column.
-                store.conn.execute(
-                    "UPDATE tasks SET status = ? WHERE id = ?", (statuses[kind], parent.id)
-                )
-        store.conn.commit()
+                store.update_task(parent.id, status=statuses[kind])
 
 
 class Board:

@@ -189,6 +189,19 @@ def payloads(project: Path) -> dict[str, Any]:
     }
 
 
+def user_home(home: Path) -> tuple[Path, Path, dict[str, str]]:
+    """A user's HOME under ``home``: a project folder, the data root and the environment.
+    The real layout: no TASK_ORCHESTRATOR_HOME, the root comes from HOME as it does for a
+    user (that path once cost 12 ms of platformdirs imports per hook)."""
+    project = home / "project"
+    (project / ".git").mkdir(parents=True)
+    env = dict(os.environ, HOME=str(home))
+    for var in ("TASK_ORCHESTRATOR_HOME", "XDG_DATA_HOME", "CLAUDE_CONFIG_DIR"):
+        env.pop(var, None)
+    (home / ".claude.json").write_text(json.dumps({"mcpServers": {"task-orchestrator": {}}}))
+    return project, home / ".local" / "share" / "task-orchestrator", env
+
+
 def timed(cmd: list[str], stdin: bytes, env: dict[str, str]) -> float:
     start = time.perf_counter()
     proc = subprocess.run(cmd, input=stdin, capture_output=True, env=env)
@@ -211,16 +224,7 @@ def main() -> int:
     command = hook_command(str(script), frozen=False)
     compileall.compile_dir(str(ROOT / "task_orchestrator"), quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
-        home = Path(tmp)
-        project = home / "project"
-        (project / ".git").mkdir(parents=True)
-        # The real layout: no TASK_ORCHESTRATOR_HOME, the root comes from HOME as it does
-        # for a user (that path once cost 12 ms of platformdirs imports per hook).
-        env = dict(os.environ, HOME=str(home))
-        for var in ("TASK_ORCHESTRATOR_HOME", "XDG_DATA_HOME", "CLAUDE_CONFIG_DIR"):
-            env.pop(var, None)
-        root = home / ".local" / "share" / "task-orchestrator"
-        (home / ".claude.json").write_text(json.dumps({"mcpServers": {"task-orchestrator": {}}}))
+        project, root, env = user_home(Path(tmp))
         t0 = time.perf_counter()
         seed(root / "data" / "tasks.db", project, args.tasks)
         stamp = root / "data" / "tasks.db.checked"

@@ -17,13 +17,12 @@ from __future__ import annotations
 import argparse
 import compileall
 import json
-import os
 import statistics
 import sys
 import tempfile
 from pathlib import Path
 
-from bench_hooks import payloads, seed, timed
+from bench_hooks import payloads, seed, timed, user_home
 from figures import Figures, p95, slug, tasks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,20 +50,13 @@ def main() -> int:
     direct = hook_command(str(script), frozen=False)
     compileall.compile_dir(str(ROOT / "task_orchestrator"), quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
-        home = Path(tmp)
-        project = home / "project"
-        (project / ".git").mkdir(parents=True)
-        env = dict(os.environ, HOME=str(home))
-        for var in ("TASK_ORCHESTRATOR_HOME", "XDG_DATA_HOME", "CLAUDE_CONFIG_DIR"):
-            env.pop(var, None)
-        root = home / ".local" / "share" / "task-orchestrator"
-        (home / ".claude.json").write_text(json.dumps({"mcpServers": {"task-orchestrator": {}}}))
+        project, root, env = user_home(Path(tmp))
         seed(root / "data" / "tasks.db", project, args.tasks)
         market = root / "claude-plugin"
         write_marketplace(market, program_record(str(script)))
         via = [str(market / "plugin" / "bin" / "task-orchestrator")]
         env["CLAUDE_PLUGIN_ROOT"] = str(market / "plugin")
-        env["CLAUDE_PLUGIN_DATA"] = str(home / "plugin-data")
+        env["CLAUDE_PLUGIN_DATA"] = str(Path(tmp) / "plugin-data")
         made = payloads(project)
         base: list[float] = []
         times: dict[tuple[str, str], list[float]] = {}
