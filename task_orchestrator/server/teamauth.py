@@ -14,13 +14,13 @@ import math
 import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
 import anyio
 
 from ..core.actor import Actor
 from ..core.errors import StoreError, StoreUnavailable
-
 from ..core.store import TaskStore
 
 if TYPE_CHECKING:
@@ -88,10 +88,8 @@ class StoreLine:
 
     def close_locked(self) -> None:
         if self._store is not None:
-            try:
+            with suppress(Exception):  # a broken connection: nothing left to close
                 self._store.close()
-            except Exception:  # a broken connection: nothing left to close
-                pass
             self._store = None
 
     def close(self) -> None:

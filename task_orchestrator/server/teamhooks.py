@@ -66,7 +66,9 @@ class HookEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send, actor: Actor) -> None:
         name = scope["path"][len(PREFIX) :]
         if scope.get("method") != "POST":
-            await send_json(send, 405, b'{"error": "POST the event\'s JSON"}', [(b"allow", b"POST")])
+            await send_json(
+                send, 405, b'{"error": "POST the event\'s JSON"}', [(b"allow", b"POST")]
+            )
             return
         if name not in events.HANDLERS:
             body = json.dumps({"error": f"{name!r} is not a hook event this server handles"})
@@ -120,7 +122,9 @@ class HookEndpoint:
             log.warning("hook %s of %s failed open: %s", name, actor.user, exc)
             return None
         except Exception:
-            log.exception("hook %s of %s crashed; answered as a hook that fails open", name, actor.user)
+            log.exception(
+                "hook %s of %s crashed; answered as a hook that fails open", name, actor.user
+            )
             return None
         finally:
             # Git follow-up and file checks need the member's files: never run here.

@@ -20,8 +20,15 @@ FIXTURES = Path(__file__).parents[1] / "hooks" / "data"
 SESSION_332 = FIXTURES / "claude-code-2.1.332-hooks" / "all.jsonl"
 
 # -I: isolated mode, so the test's cwd cannot shadow a dependency.
-SERVE_HTTP = [sys.executable, "-I", "-m", "task_orchestrator", "serve", "--transport",
-              "streamable-http"]
+SERVE_HTTP = [
+    sys.executable,
+    "-I",
+    "-m",
+    "task_orchestrator",
+    "serve",
+    "--transport",
+    "streamable-http",
+]
 
 
 @dataclass

@@ -23,7 +23,9 @@ from task_orchestrator.server.teamauth import AUTH_CACHE_S
 pytestmark = pytest.mark.anyio
 
 
-def refused_start(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def refused_start(
+    *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*SERVE_HTTP, "--port", "1", *args],
         env={**os.environ, **(env or {})},
@@ -54,9 +56,7 @@ def test_health_names_the_team_and_the_member(server: TeamServer, team: Team) ->
     assert body == {"ok": True, "team": "acme", "member": "bob", "version": __version__}
 
 
-@pytest.mark.parametrize(
-    "auth", [None, "Bearer to_not-a-member", "Basic YWxpY2U6eA==", "Bearer "]
-)
+@pytest.mark.parametrize("auth", [None, "Bearer to_not-a-member", "Basic YWxpY2U6eA==", "Bearer "])
 def test_no_member_no_entry(server: TeamServer, team: Team, auth: str | None) -> None:
     headers = {"Authorization": auth} if auth else {}
     for method, path, body in (
@@ -85,7 +85,9 @@ def mcp_client(server: TeamServer, token: str, machine: str) -> tuple[httpx2.Asy
     http = httpx2.AsyncClient(
         headers={"authorization": f"Bearer {token}", "x-task-orchestrator-machine": machine}
     )
-    return http, Client(streamable_http_client(f"{server.base}/mcp", http_client=http), mode="legacy")
+    return http, Client(
+        streamable_http_client(f"{server.base}/mcp", http_client=http), mode="legacy"
+    )
 
 
 async def call(c: Client, name: str, args: dict[str, Any] | None = None) -> Any:
@@ -157,7 +159,9 @@ async def test_what_no_member_folder_can_be(server: TeamServer, team: Team) -> N
         assert len(store.workspaces()) == before
 
 
-async def test_no_file_is_written_for_a_member(server: TeamServer, team: Team, tmp_path: Path) -> None:
+async def test_no_file_is_written_for_a_member(
+    server: TeamServer, team: Team, tmp_path: Path
+) -> None:
     target = tmp_path / "project"
     target.mkdir()
     http, client = mcp_client(server, team.tokens["bob"], "m2")
