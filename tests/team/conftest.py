@@ -5,13 +5,20 @@ HTTP client for MCP)."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from team_support import Team, TeamServer, start_server
 
-from task_orchestrator.core.store import TaskStore
+# The board's test helpers (tests/board), for the live board on PostgreSQL.
+_BOARD = str(Path(__file__).resolve().parents[1] / "board")
+if _BOARD not in sys.path:
+    sys.path.insert(0, _BOARD)
+
+from team_support import Team, TeamServer, start_server  # noqa: E402
+
+from task_orchestrator.core.store import TaskStore  # noqa: E402
 
 
 @pytest.fixture
