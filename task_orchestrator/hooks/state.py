@@ -87,7 +87,7 @@ def claude_session(store: TaskStore, event: Event) -> Session:
     found = store.find_session(CLIENT, event.session_id)
     if found is not None and found.status == "active":
         return found
-    workspace = store.workspace(find_workspace(event.cwd))
+    workspace = store.workspace_for_root(find_workspace(event.cwd))
     if found is not None and found.workspace_id != workspace.id:
         workspace = store.get_workspace(found.workspace_id)
     return store.open_session(workspace.id, CLIENT, event.session_id)[0]
