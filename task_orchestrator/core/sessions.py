@@ -141,7 +141,7 @@ class SessionsMixin(StoreBase):
     def local_folder(self, workspace: Workspace) -> str | None:
         """Where ``workspace`` is on this machine: its path on SQLite; on PostgreSQL, where
         its row holds a key, the folder recorded for this machine, or None when this machine
-        never named it (a caller that must touch files says so)."""
+        never named it (a caller that must touch files says so, or skips git)."""
         if self.engine == "sqlite":
             return workspace.path
         row = self.conn.execute(
@@ -149,7 +149,11 @@ class SessionsMixin(StoreBase):
             "ORDER BY recorded_at DESC LIMIT 1",
             (workspace.id, actor.local().machine),
         ).fetchone()
-        return None if row is None else str(row[0])
+        if row is not None:
+            return str(row[0])
+        # A row made by :meth:`workspace` (a store from before v7, a test) holds a folder;
+        # a key never starts with "/" (host/path, or MACHINE:PATH).
+        return workspace.path if os.path.isabs(workspace.path) else None
 
     def get_workspace(self, workspace_id: str) -> Workspace:
         row = self.conn.execute("SELECT * FROM workspaces WHERE id = ?", (workspace_id,)).fetchone()

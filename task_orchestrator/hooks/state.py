@@ -98,7 +98,7 @@ def event_workspace(store: TaskStore, event: Event) -> Workspace:
     request (``event.locate``); here, the project that contains the cwd."""
     if event.locate is not None:
         return event.locate(store)
-    return store.workspace(find_workspace(event.cwd))
+    return store.workspace_for_root(find_workspace(event.cwd))
 
 
 def active_task(store: TaskStore, session: Session) -> Task | None:

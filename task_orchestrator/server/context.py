@@ -222,8 +222,11 @@ def follow_git(ctx: Ctx, ws: Workspace, *task_ids: str) -> None:
     if team_actor(ctx) is not None:
         return  # the member's repository is on their machine, not here
     state, client = client_of(ctx)
+    folder = client.directory or state.store.local_folder(ws)
+    if folder is None:
+        return  # a team store's workspace with no folder on this machine: no git to ask
     for task_id in task_ids:
-        follow(state.store, task_id, client.directory or ws.path)
+        follow(state.store, task_id, folder)
 
 
 @contextmanager

@@ -202,3 +202,36 @@ def test_tasks_are_stamped_with_the_actor(store: TaskStore) -> None:
     with actor.acting(actor.Actor("dee", "pi")):
         store.archive_task(parent.id)
     assert store.get_task(child.id).changed_by == "dee"
+
+
+def test_documents_and_git_need_this_machines_folder(
+    store: TaskStore, tmp_path: object, engine: str
+) -> None:
+    """On a team store a workspace's row holds a key: files are written into the folder this
+    machine recorded for it, and a workspace it never checked out is refused clearly."""
+    import pathlib
+
+    from task_orchestrator.core import steer
+    from task_orchestrator.core.documents import write_document
+
+    root = pathlib.Path(str(tmp_path)) / "proj"
+    root.mkdir()
+    ws = store.workspace_for_root(str(root))
+    written = write_document(store, ws, "docs/a.md", "hello")
+    assert pathlib.Path(written) == root / "docs" / "a.md"
+    assert (root / "docs" / "a.md").read_text() == "hello"
+    if engine == "sqlite":
+        return
+    elsewhere = store.workspace_by_key("github.com/acme/far", machine="far", path="/srv/far")
+    with pytest.raises(InvalidInput, match="has no folder on this machine"):
+        write_document(store, elsewhere, "docs/b.md", "x")
+    assert (
+        store.conn.execute(
+            "SELECT COUNT(*) FROM documents WHERE workspace_id = ?", (elsewhere.id,)
+        ).fetchone()[0]
+        == 0
+    )
+    # Moved by hand (the board): no folder here, so no git facts, and the move still works.
+    task = steer.add(store, elsewhere.id, "far away")
+    assert steer.start(store, task.id, workspace_id=elsewhere.id).status == "in_progress"
+    assert store.task_git(task.id) is None
