@@ -46,6 +46,9 @@ from .teamspace import normalized
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024
+#: A body over MAX_BODY is read to its end and dropped up to this size; past it the
+#: connection is dropped.
+DRAIN_LIMIT = 16 * MAX_BODY
 PREFIX = "/hooks/"
 WORKSPACE_HEADER = b"x-task-orchestrator-workspace"
 ROOT_HEADER = b"x-task-orchestrator-root"
@@ -159,9 +162,11 @@ def locate(store: TaskStore, machine: str, key: str, folder: str) -> Workspace:
 
 
 async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes | None:
-    """The request body, or None when it is (or says it is) over ``limit`` bytes."""
+    """The request body, or None when it is over ``limit`` bytes. The rest of a body too
+    large is still read (up to :data:`DRAIN_LIMIT`) and dropped: a client cut off while it
+    sends gets a broken pipe instead of the 413, and would keep the event to send again."""
     declared = header(scope, b"content-length")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isdigit() and int(declared) > DRAIN_LIMIT:
         return None
     chunks: list[bytes] = []
     size = 0
@@ -172,8 +177,9 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes | None:
             return b""
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > limit:
+        if size > DRAIN_LIMIT:
             return None
-        chunks.append(chunk)
+        if size <= limit:
+            chunks.append(chunk)
         more = message.get("more_body", False)
-    return b"".join(chunks)
+    return None if size > limit else b"".join(chunks)
