@@ -270,3 +270,28 @@ def test_a_session_is_its_member_s(server: TeamServer, team: Team) -> None:
     )
     theirs = tool(alice, 4, "orchestrator_get_status", {})
     assert theirs.get("isError") and "working_directory" in theirs["content"][0]["text"]
+
+
+async def test_mcp_calls_reconnect_after_the_database_dropped_them(
+    server: TeamServer, team: Team, pg_server: Any
+) -> None:
+    from psycopg.conninfo import conninfo_to_dict
+
+    database = conninfo_to_dict(team.url)["dbname"]
+    http, client = mcp_client(server, team.tokens["bob"], "m2")
+    async with http, client as c:
+        failed, _ = await call(
+            c, "orchestrator_initialize_session", {"working_directory": "/srv/a"}
+        )
+        assert not failed
+        pg_server.admin(
+            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'"
+        )
+        outcomes = [
+            (await call(c, "orchestrator_plan_task", {"title": f"t{i}"}))[0] for i in range(3)
+        ]
+    # At most the call that met the loss failed (with a message, not a crash); then it works.
+    assert outcomes[-2:] == [False, False], outcomes
+    with TaskStore.open(team.url) as store:
+        titles = {r[0] for r in store.conn.execute("SELECT title FROM tasks").fetchall()}
+    assert {"t1", "t2"} <= titles
