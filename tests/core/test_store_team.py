@@ -255,3 +255,20 @@ def test_a_token_is_good_while_another_write_holds_the_lock(store_location: str)
     finally:
         checker.close()
         holder.close()
+
+
+def test_a_read_finds_a_workspace_another_machine_named(
+    store: TaskStore, tmp_path: object, engine: str
+) -> None:
+    """The CLI's read-only lookup on a team store: a clone this machine never recorded is
+    found by its remote's key, and nothing is written."""
+    import pathlib
+
+    repo = pathlib.Path(str(tmp_path)) / "clone"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".git" / "config").write_text('[remote "origin"]\n\turl = https://h.example/a/b\n')
+    theirs = store.workspace_by_key("h.example/a/b", machine="other", path="/srv/b")
+    before = _rows(store, "workspace_paths"), _rows(store, "workspaces")
+    found = store.workspace_at(str(repo))
+    assert found == (None if engine == "sqlite" else theirs)
+    assert (_rows(store, "workspace_paths"), _rows(store, "workspaces")) == before
