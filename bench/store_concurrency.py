@@ -139,7 +139,8 @@ KINDS = {
 
 
 def figures(result: dict[str, Any], ok: bool) -> Figures:
-    figs = Figures("store")
+    # A PostgreSQL run's figures under a key of their own, beside SQLite's (bench/run).
+    figs = Figures("store_pg" if result.get("engine") == "postgres" else "store")
     at = f"procs={result['processes']},ops={result['ops_per_process']}"
     for key, kind in KINDS.items():
         value = result[key]

@@ -51,12 +51,29 @@ SECTIONS = (
         ["--procs", "8", "--ops", "500", "--markdown"],
         ["--procs", "8", "--ops", "500", "--markdown"],
     ),
+    # The team store: the same workers on a throwaway PostgreSQL server (bench/pgtemp.py,
+    # which needs PostgreSQL's binaries: scripts/install-postgres). Quick = full (about 15 s),
+    # so that a quick run checks the exact figures (no lost update) against a full one.
+    Section(
+        "store_pg",
+        "Store on PostgreSQL: 8 processes of read-modify-write at once",
+        "store_concurrency.py",
+        ["--engine", "postgres", "--procs", "8", "--ops", "500", "--markdown"],
+        ["--engine", "postgres", "--procs", "8", "--ops", "500", "--markdown"],
+    ),
     Section(
         "server",
         "Server over stdio: spawn, then plan, query and status at each store size",
         "bench_server.py",
         ["--sizes", "1000,10000,100000"],
         ["--sizes", "1000,10000", "--rounds", "20", "--spawns", "5"],
+    ),
+    Section(
+        "server_pg",
+        "Server over stdio on PostgreSQL: the same calls, the store on a throwaway server",
+        "bench_server.py",
+        ["--engine", "postgres", "--sizes", "1000,10000,100000"],
+        ["--engine", "postgres", "--sizes", "1000,10000", "--rounds", "20", "--spawns", "5"],
     ),
     Section(
         "hooks",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from . import actor, db, teamkey
+from . import actor, db
 from .base import StoreBase
 from .errors import InvalidInput, NotFound, shown
 from .ids import new_id
@@ -64,6 +64,8 @@ class SessionsMixin(StoreBase):
                     "SELECT * FROM workspaces WHERE path = ?", (root,)
                 ).fetchone()
                 return None if row is None else Workspace.from_row(row)
+            from . import teamkey  # PostgreSQL only: never on the hooks' path
+
             here = actor.local().machine
             found = self.workspace_at(here, root)
             if found is not None:
@@ -132,6 +134,8 @@ class SessionsMixin(StoreBase):
         key (its remote, else ``MACHINE:PATH``), recording where this machine has it."""
         if self.engine == "sqlite":
             return self.workspace(root)
+        from . import teamkey  # PostgreSQL only: never on the hooks' path
+
         norm = normalize_str(root)
         machine = actor.local().machine
         return self.workspace_by_key(

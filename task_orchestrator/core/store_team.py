@@ -13,7 +13,7 @@ import time
 
 from . import db
 from .base import StoreBase
-from .errors import InvalidInput, NotFound, StoreError, shown
+from .errors import InvalidInput, NotFound, StoreBusy, StoreError, shown
 from .models import Member, TeamInfo, iso_from_epoch, now_iso
 
 # Not typing.TYPE_CHECKING: docs/ARCHITECTURE.md, "The hook path". hashlib, hmac and
@@ -156,10 +156,16 @@ class TeamMixin(StoreBase):
         seen = row["last_seen_at"]
         if seen is None or seen < iso_from_epoch(now - SEEN_EVERY_S):
             stamp = iso_from_epoch(now)
-            with db.write(self.conn):
-                self.conn.execute(
-                    "UPDATE team_members SET last_seen_at = ? WHERE id = ?", (stamp, row["id"])
-                )
+            try:
+                with db.write(self.conn):
+                    self.conn.execute(
+                        "UPDATE team_members SET last_seen_at = ? WHERE id = ?",
+                        (stamp, row["id"]),
+                    )
+            except StoreBusy:
+                # A long write holds the lock: the token is good all the same, and the
+                # stamp is written on a later request.
+                return _member(row)
             return Member(
                 name=row["name"],
                 created_at=row["created_at"],

@@ -235,3 +235,40 @@ def test_documents_and_git_need_this_machines_folder(
     task = steer.add(store, elsewhere.id, "far away")
     assert steer.start(store, task.id, workspace_id=elsewhere.id).status == "in_progress"
     assert store.task_git(task.id) is None
+
+
+def test_a_token_is_good_while_another_write_holds_the_lock(store_location: str) -> None:
+    """Checking a token never fails because its last-seen stamp cannot be written now."""
+    from task_orchestrator.core import db
+
+    with TaskStore.open(store_location) as setup:
+        _, token = setup.add_member("ann")
+    holder = TaskStore.open(store_location)
+    checker = TaskStore.open(store_location, busy_timeout=0.1)
+    try:
+        with db.write(holder.conn):
+            holder.conn.execute("UPDATE team_members SET name = name")
+            member = checker.member_for_token(token)
+            assert member is not None and member.name == "ann" and member.last_seen_at is None
+        seen = checker.member_for_token(token)
+        assert seen is not None and seen.last_seen_at is not None
+    finally:
+        checker.close()
+        holder.close()
+
+
+def test_a_read_finds_a_workspace_another_machine_named(
+    store: TaskStore, tmp_path: object, engine: str
+) -> None:
+    """The CLI's read-only lookup on a team store: a clone this machine never recorded is
+    found by its remote's key, and nothing is written."""
+    import pathlib
+
+    repo = pathlib.Path(str(tmp_path)) / "clone"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".git" / "config").write_text('[remote "origin"]\n\turl = https://h.example/a/b\n')
+    theirs = store.workspace_by_key("h.example/a/b", machine="other", path="/srv/b")
+    before = _rows(store, "workspace_paths"), _rows(store, "workspaces")
+    found = store.workspace_at(str(repo))
+    assert found == (None if engine == "sqlite" else theirs)
+    assert (_rows(store, "workspace_paths"), _rows(store, "workspaces")) == before

@@ -10,6 +10,7 @@ import pytest
 from mcp import Client
 from server_helpers import ok, text
 
+from task_orchestrator.core import actor
 from task_orchestrator.core.migrations import SCHEMA_VERSION
 from task_orchestrator.core.paths import default_paths
 from task_orchestrator.core.store import TaskStore
@@ -40,6 +41,11 @@ async def test_health_and_maintenance_on_postgres(
         assert any("pg_dump" in f for f in found["findings"])
         # A broken invariant (a dependency cycle, made behind the store's back) is found.
         with TaskStore.open(pg_url) as store:
+            # The server resolved the folder by its key (no remote: MACHINE:PATH).
+            (ws,) = store.workspaces()
+            here = actor.local().machine
+            assert ws.path == f"{here}:{workspace_dir.resolve()}"
+            assert store.local_folder(ws) == str(workspace_dir.resolve())
             a, b = _two(store)
             store.conn.execute(
                 "INSERT INTO dependencies (task_id, depends_on_id) VALUES (?,?), (?,?)",
