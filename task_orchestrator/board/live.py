@@ -8,7 +8,7 @@ being deleted or replaced) and, when anything differs, wakes every server-sent-e
 stream at once. The pages then refetch what they show; nothing is queried per client per
 tick. See docs/ARCHITECTURE.md, "The board".
 
-A PostgreSQL store has no data_version; its writes ``NOTIFY`` the channel :data:`CHANNEL`
+A PostgreSQL store has no data_version; its writes ``NOTIFY`` the channel ``db.CHANGES_CHANNEL``
 when they commit (core/pg.py). A thread of the watcher's ``LISTEN``-s on a connection of
 its own and wakes the poll loop at once, so a change reaches the pages without waiting for
 the next poll; the poll stays, as the fallback for writers that do not notify (an older
@@ -31,8 +31,6 @@ from ..core import db
 from ..core.errors import StoreError
 
 INTERVAL = 0.25
-#: The channel a PostgreSQL store's writes notify at commit.
-CHANNEL = "task_orchestrator"
 #: How long the listener waits for a notification before looking whether it should stop,
 #: and before connecting again after losing its connection.
 LISTEN_TICK_S = 0.5
@@ -141,7 +139,7 @@ class Watcher:
             while not self._stopping:
                 try:
                     with psycopg.connect(self.path, autocommit=True, connect_timeout=5) as conn:
-                        conn.execute(f"LISTEN {CHANNEL}")
+                        conn.execute(f"LISTEN {db.CHANGES_CHANNEL}")
                         loop.call_soon_threadsafe(self._nudge.set)  # missed while away
                         while not self._stopping:
                             for _ in conn.notifies(timeout=LISTEN_TICK_S):

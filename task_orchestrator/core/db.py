@@ -218,6 +218,11 @@ def schema_version(conn: sqlite3.Connection | PgConnection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
+#: A PostgreSQL store's writes NOTIFY this channel as they commit (core/pg.py) and the board
+#: LISTENs to it (board/live.py): there is no data_version to poll there.
+CHANGES_CHANNEL = "task_orchestrator"
+
+
 def change_stamp(conn: sqlite3.Connection | PgConnection) -> int:
     """A number that moves whenever any process commits to the store: SQLite's
     ``data_version`` (another connection's commits; this connection must only read), and on

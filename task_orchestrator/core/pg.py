@@ -32,7 +32,7 @@ import psycopg
 from psycopg import errors as pgerrors
 from psycopg.pq import TransactionStatus
 
-from .db import SqliteSQL
+from .db import CHANGES_CHANNEL, SqliteSQL
 from .errors import StoreBusy, StoreUnavailable
 
 #: The advisory lock every write takes: one writer at a time, as SQLite's file lock.
@@ -192,6 +192,9 @@ class PgConnection:
             return
         try:
             if ok and status == TransactionStatus.INTRANS:
+                # Delivered at COMMIT, never for a rollback; PostgreSQL folds one
+                # transaction's identical notifications into one.
+                self.execute(f"NOTIFY {CHANGES_CHANNEL}")
                 self.execute("COMMIT")
             else:
                 self._rollback()

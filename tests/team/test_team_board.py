@@ -3,7 +3,6 @@ soon as it commits (LISTEN/NOTIFY), not at the next poll."""
 
 from __future__ import annotations
 
-import inspect
 import subprocess
 import sys
 import time
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 from board_support import BoardServer
 
-from task_orchestrator.board.live import CHANNEL
+from task_orchestrator.core.db import CHANGES_CHANNEL as CHANNEL
 
 #: Far longer than the waits below: a change seen in time was not seen by a poll.
 SLOW_POLL_S = 30.0
@@ -26,14 +25,6 @@ with TaskStore.open(sys.argv[1]) as store:
     if sys.argv[3:] == ["notify"]:
         store.conn.execute("NOTIFY {channel}")
 """
-
-
-def notifies_at_commit() -> bool:
-    try:
-        from task_orchestrator.core import pg
-    except ImportError:
-        return False
-    return "NOTIFY" in inspect.getsource(pg.PgConnection)
 
 
 @pytest.fixture
@@ -97,11 +88,6 @@ def test_a_notification_wakes_the_streams_at_once(board: BoardServer, pg_url: st
     assert waited < 1.0 < SLOW_POLL_S
 
 
-@pytest.mark.xfail(
-    not notifies_at_commit(),
-    reason="core/pg.py does not NOTIFY at commit yet (the patch is in teamserver's report)",
-    strict=True,
-)
 def test_a_write_by_another_process_reaches_the_board_at_once(
     board: BoardServer, pg_url: str
 ) -> None:
