@@ -165,7 +165,7 @@ def install(
         from . import team as teamsetup
 
         assert team is not None
-        changes.append(teamsetup.write_config(paths, team, dry_run=dry_run))
+        changes.append(teamsetup.write_config(paths, team, manifest, dry_run=dry_run))
         if changes[-1].action == "error":
             return
         for client in clients:
@@ -223,7 +223,7 @@ def uninstall(
                 # [team] goes with the hooks that read it.
                 from . import team as teamsetup
 
-                gone = teamsetup.write_config(paths, None, dry_run=dry_run)
+                gone = teamsetup.write_config(paths, None, manifest, dry_run=dry_run)
                 if gone.action != "absent":
                     changes.append(gone)
         if not dry_run:

@@ -105,14 +105,18 @@ def preflight(clients: list[ClientSpec], scope: str, env: Env, paths: Paths, hoo
             raise UserError(f"{exc} (nothing was written for --team)") from None
 
 
-def write_config(paths: Paths, team: TeamOptions | None, *, dry_run: bool) -> Change:
+def write_config(
+    paths: Paths, team: TeamOptions | None, manifest: fileops.Manifest, *, dry_run: bool
+) -> Change:
     """``[team]`` in config.toml set to ``team``, or removed (None), surgically: the other
-    tables, comments and spacing stay as they were. The file is private (0600)."""
+    tables, comments and spacing stay as they were (the manifest keeps what an append added,
+    so that removing it gives the file back byte for byte). The file is private (0600)."""
     from ..core import private
 
     path = paths.config_file
     change = Change(CONFIG_ID, "user", str(path), "unchanged")
     writer = TomlWriter()
+    record = manifest.file(path)["entries"]
     try:
         text = fileops.read_text(path)
         writer.check(text or "", str(path))
@@ -121,20 +125,31 @@ def write_config(paths: Paths, team: TeamOptions | None, *, dry_run: bool) -> Ch
             if existing is None:
                 change.action, change.message = "absent", "no [team] in config.toml"
                 return change
-            new: str | None = writer.uninstall(text or "", [], "team", {})
+            hints = (record.get(CONFIG_ID) or {}).get("hints", {})
+            new: str | None = writer.uninstall(text or "", [], "team", hints)
             change.action, change.message = "removed", "[team] removed: hooks use the local store"
         else:
             desired = {**(existing if isinstance(existing, dict) else {}), **team.table()}
             if existing == desired:
                 change.message = "[team] already set"
                 return change
-            new, _ = writer.install(text or "", [], "team", desired)
+            new, hints = writer.install(text or "", [], "team", desired)
             change.action = "updated" if existing is not None else "installed"
             change.message = f"[team] url = {team.url}, token from ${team.token_env}"
         change.diff = unified_diff(path, text, new)
         if dry_run:
             change.message += " (dry run)"
             return change
+        manifest.backup(path, text)
+        if team is None:
+            record.pop(CONFIG_ID, None)
+        elif existing is None:
+            record[CONFIG_ID] = {
+                "client": CONFIG_ID,
+                "scope": "user",
+                "key": ["team"],
+                "hints": hints,
+            }
         if team is None and not (new or "").strip():
             path.unlink()  # nothing else was in it
             return change
