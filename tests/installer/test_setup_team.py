@@ -173,12 +173,12 @@ def test_uninstall_takes_back_the_entries_the_hooks_and_the_team_table(
     config.write_text(mine, encoding="utf-8")
     assert setup_main(_args(*REMOTE, hooks="http")) == 0
     assert "[team]" in config.read_text() and 'mirror = "off"  # quiet' in config.read_text()
-    assert setup_main(["uninstall", *sum((["-c", c] for c in REMOTE), [])]) == 0
+    assert setup_main(["uninstall", *[a for c in REMOTE for a in ("-c", c)]]) == 0
     assert config.read_text(encoding="utf-8") == mine  # surgically: byte for byte
     assert team_config() == (None, [])
     assert not (isolated_home / ".claude" / "settings.json").exists()
     for client_id in REMOTE:
-        assert _entry(client_id) is None if _exists(client_id) else True
+        assert not _exists(client_id) or _entry(client_id) is None, client_id
 
 
 def _exists(client_id: str) -> bool:
