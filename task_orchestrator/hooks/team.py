@@ -6,7 +6,7 @@ team").
 it (hooks/spool.py ``slim``: the fields the handlers read, never a written file's contents),
 with the token from the environment variable ``[team] token_env`` names, the machine, the
 workspace's team key and the local workspace folder (headers percent-encoded where a folder
-name is not ASCII: hooks/team_http.py ``header_value``).
+name is not ASCII, as UTF-8: hooks/team_http.py ``header_value``).
 
 **What cannot be delivered waits** in ``data/team-spool.jsonl`` (private): no connection,
 a timeout, a 5xx or a 429. One JSON line per event: ``{"event", "headers", "body"}``, the
@@ -131,15 +131,18 @@ def dispatch(name: str, payload: dict[str, object], settings: Settings) -> dict[
 
 
 def _headers(config: TeamConfig, payload: dict[str, object]) -> dict[str, str]:
-    headers = {MACHINE: team_http.header_value(config.machine)}
+    headers = {MACHINE: config.machine}  # printable ASCII: core/root.py machine_problem
     cwd = protocol.text_of(payload, "cwd")
     if cwd:
         from ..core.teamkey import workspace_key
         from ..core.workspace import find_workspace
 
         root = find_workspace(cwd)
-        headers[WORKSPACE] = team_http.header_value(workspace_key(root, config.machine))
-        headers[ROOT] = team_http.header_value(root)
+        key = team_http.header_value(workspace_key(root, config.machine))
+        folder = team_http.header_value(root)
+        if key is not None and folder is not None:
+            headers[WORKSPACE], headers[ROOT] = key, folder
+        # else: a folder name no header can carry; the server works from the payload's cwd
     return headers
 
 

@@ -46,16 +46,13 @@ def split_url(url: str) -> tuple[bool, str, int, str]:
     return secure, host, port, prefix
 
 
-def header_value(text: str) -> str:
-    """``text`` safe for a header: UTF-8 with control characters, ``%`` and every non-ASCII
-    byte percent-encoded (a folder's name may be anything; the server unquotes it)."""
-    out = []
-    for byte in text.encode("utf-8", "surrogateescape"):
-        if byte < 0x20 or byte >= 0x7F or byte == 0x25:
-            out.append(f"%{byte:02X}")
-        else:
-            out.append(chr(byte))
-    return "".join(out)
+def header_value(text: str) -> str | None:
+    """``text`` as a header value, or None when it cannot be one (a line break or another
+    control character in it would end the header). The value goes out as UTF-8, which is
+    how the team server reads it: a folder's name may be in any script."""
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):
+        return None
+    return text
 
 
 def request(
@@ -80,7 +77,7 @@ def request(
     if body:
         lines.append("Content-Type: application/json")
     lines += [f"{name}: {value}" for name, value in headers.items()]
-    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8", "surrogateescape")
     try:
         sock = _connect(host, port, deadline)
     except OSError as exc:
