@@ -15,6 +15,7 @@ from .commands.hook import config_command, hook_command
 from .commands.links import links_command
 from .commands.serve import serve_command
 from .commands.tasks import tasks_group
+from .commands.team import team_group
 from .core.errors import StoreError
 from .errors import EXIT_BUG, EXIT_USAGE, EXIT_USER, UserError, person_message
 from .installer.commands import doctor_command, setup_group
@@ -51,6 +52,7 @@ cli.add_command(tasks_group)
 cli.add_command(board_command)
 cli.add_command(links_command)
 cli.add_command(git_group)
+cli.add_command(team_group)
 
 
 def run_cli(args: list[str], prog_name: str) -> int:

@@ -7,14 +7,23 @@ it every :data:`INTERVAL` seconds (with an ``os.stat`` of the file, which notice
 being deleted or replaced) and, when anything differs, wakes every server-sent-events
 stream at once. The pages then refetch what they show; nothing is queried per client per
 tick. See docs/ARCHITECTURE.md, "The board".
+
+A PostgreSQL store has no data_version; its writes ``NOTIFY`` the channel :data:`CHANNEL`
+when they commit (core/pg.py). A thread of the watcher's ``LISTEN``-s on a connection of
+its own and wakes the poll loop at once, so a change reaches the pages without waiting for
+the next poll; the poll stays, as the fallback for writers that do not notify (an older
+version) and a listener that lost its connection.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import sqlite3
+import threading
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -22,6 +31,11 @@ from ..core import db
 from ..core.errors import StoreError
 
 INTERVAL = 0.25
+#: The channel a PostgreSQL store's writes notify at commit.
+CHANNEL = "task_orchestrator"
+#: How long the listener waits for a notification before looking whether it should stop,
+#: and before connecting again after losing its connection.
+LISTEN_TICK_S = 0.5
 #: A comment line this often keeps proxies and the browser from deeming the stream dead.
 KEEPALIVE_S = 15.0
 
@@ -38,6 +52,11 @@ class Watcher:
         self._file: tuple[int, int] | None = None
         self._changed = asyncio.Event()
         self._stopping = False
+        #: Set (from the listener's thread) when a notification arrived: poll now.
+        self._nudge = asyncio.Event()
+        #: Notifications received; the tests compare them with the polls.
+        self.notifications = 0
+        self._listener: threading.Thread | None = None
 
     def probe(self) -> tuple[Any, ...]:
         """What identifies the store's current content: the file and its data_version."""
@@ -95,18 +114,51 @@ class Watcher:
         return True
 
     async def run(self) -> None:
-        """The one polling loop of the process (started by the app's lifespan)."""
+        """The one polling loop of the process (started by the app's lifespan); on
+        PostgreSQL a notification ends the wait for the next poll early."""
+        if db.is_url(self.path):
+            self._listen(asyncio.get_running_loop())
         try:
             while not self._stopping:
                 self.check()
-                await asyncio.sleep(self.interval)
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._nudge.wait(), self.interval)
+                self._nudge.clear()
         finally:
             self._drop()
+
+    def _listen(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Start the thread that LISTENs: psycopg waits for notifications in a blocking
+        call, which must not hold the event loop."""
+
+        def nudge() -> None:
+            self.notifications += 1
+            self._nudge.set()
+
+        def listen() -> None:
+            import psycopg
+
+            while not self._stopping:
+                try:
+                    with psycopg.connect(self.path, autocommit=True, connect_timeout=5) as conn:
+                        conn.execute(f"LISTEN {CHANNEL}")
+                        loop.call_soon_threadsafe(self._nudge.set)  # missed while away
+                        while not self._stopping:
+                            for _ in conn.notifies(timeout=LISTEN_TICK_S):
+                                loop.call_soon_threadsafe(nudge)
+                except psycopg.Error:
+                    time.sleep(LISTEN_TICK_S)  # the poll carries on meanwhile
+                except RuntimeError:  # the loop closed under us: the board is stopping
+                    return
+
+        self._listener = threading.Thread(target=listen, name="board-listen", daemon=True)
+        self._listener.start()
 
     def stop(self) -> None:
         """End the loop and every stream (Ctrl-C: open streams would hold the shutdown)."""
         self._stopping = True
         self._changed.set()
+        self._nudge.set()
 
     async def stream(self) -> AsyncIterator[str]:
         """Server-sent events for one page: ``hello`` at once, then ``change`` after each

@@ -17,15 +17,18 @@ LOOPBACK = ("127.0.0.1", "::1", "localhost")
     type=click.Choice(["stdio", "streamable-http"]),
     default="stdio",
     show_default=True,
-    help="stdio for MCP clients; streamable-http to serve on 127.0.0.1.",
+    help="stdio for MCP clients; streamable-http to serve over HTTP at /mcp (with a "
+    "PostgreSQL store: a team server, see README 'Team').",
 )
-@click.option("--host", default="127.0.0.1", show_default=True, help="HTTP only: address.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="HTTP only: address to bind. Plain HTTP: "
+    "put a reverse proxy with TLS in front for other machines.")
 @click.option("--port", default=8765, show_default=True, type=int, help="HTTP only: port.")
 @click.option(
     "--token",
     envvar="TASK_ORCHESTRATOR_TOKEN",
     default=None,
-    help="HTTP only: bearer token clients must send (default: generated, printed once). "
+    help="HTTP only, not on a team server (members use their own tokens): bearer token "
+    "clients must send (default: generated, printed once). "
     "Prefer the TASK_ORCHESTRATOR_TOKEN variable: other users can read a command line (ps).",
 )
 @click.option(
@@ -39,6 +42,11 @@ def serve_command(
     """Run the MCP server (what clients start; you rarely run this yourself).
 
     Over stdio, stdout carries only the protocol; logs go to stderr and the log file.
+
+    With a PostgreSQL store ([store] url or TASK_ORCHESTRATOR_STORE_URL) and
+    --transport streamable-http this is a team server: it needs `task-orchestrator team
+    init` first, lets in each member by their own token, and also serves GET /health and
+    POST /hooks/EVENT for the members' Claude Code hooks.
     """
     from ..errors import UserError
 

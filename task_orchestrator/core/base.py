@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from . import db, fastjson
+from . import actor, db, fastjson
 from .enums import Status
 from .errors import InvalidInput, NotFound, StoreUnavailable, WrongWorkspace, shown
 from .models import (
@@ -28,8 +28,13 @@ if TYPE_CHECKING:
 TASK_COLUMNS = (
     "id, workspace_id, parent_id, session_id, position, title, description, status, "
     "task_type, complexity, specialist, estimated_effort, context, summary, archived, "
-    "created_at, updated_at, started_at, completed_at, version"
+    "created_at, updated_at, started_at, completed_at, version, "
+    "created_by, created_on, changed_by, changed_on"
 )
+
+#: What every UPDATE of tasks sets besides its own columns: the version moves on and the
+#: actor is stamped (:meth:`StoreBase._changed`, the one place that reads who changes it).
+CHANGED_SET = "version = version + 1, changed_by = ?, changed_on = ?"
 
 
 class StoreBase:
@@ -113,6 +118,14 @@ class StoreBase:
             )
         return row  # type: ignore[no-any-return]
 
+    @staticmethod
+    def _changed() -> list[str]:
+        """The parameters of :data:`CHANGED_SET`: who and where the change is for (the
+        actor of this call on a team server, else this process's user and machine). A
+        created task is stamped with the same pair as creator and changer."""
+        who = actor.current()
+        return [who.user, who.machine]
+
     def _descendant_ids(self, task_id: str) -> list[str]:
         rows = self.conn.execute(
             "WITH RECURSIVE sub(id) AS (SELECT id FROM tasks WHERE parent_id = ? "
@@ -175,8 +188,8 @@ class StoreBase:
         sets["updated_at"] = now
         assignments = ", ".join(f"{k} = ?" for k in sets)
         self.conn.execute(
-            f"UPDATE tasks SET {assignments}, version = version + 1 WHERE id = ?",
-            [*sets.values(), row["id"]],
+            f"UPDATE tasks SET {assignments}, {CHANGED_SET} WHERE id = ?",
+            [*sets.values(), *self._changed(), row["id"]],
         )
         old = Status(row["status"])
         self._event(

@@ -69,6 +69,11 @@ def task_fields(task: Task) -> dict[str, Any]:
         "completed_at": task.completed_at,
         "depends_on": list(task.depends_on),
         "context": task.context,
+        # Who and where (core/actor.py): "" for a task older than schema v7.
+        "created_by": task.created_by,
+        "created_on": task.created_on,
+        "changed_by": task.changed_by,
+        "changed_on": task.changed_on,
     }
 
 

@@ -82,7 +82,14 @@ def write_document(
     the absolute path written."""
     parts = split_relative(relative)
     key = "/".join(parts)
-    root = workspace.path
+    root = store.local_folder(workspace)
+    if root is None:
+        raise InvalidInput(
+            f"the workspace {workspace.path} has no folder on this machine (a team store names "
+            "it by its key): documents are written only into a workspace checked out here; "
+            "work from its folder",
+            fix="workspace_gone",
+        )
     # The workspace itself as well: a project folder replaced by a link since it was
     # resolved would carry every document to wherever the link points.
     if _kind(root) != "dir":

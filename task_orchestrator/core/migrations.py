@@ -221,6 +221,40 @@ V6: list[Statement] = [
     ) WITHOUT ROWID""",
 ]
 
+# v7: a team's store (docs/ARCHITECTURE.md, "The team"). Who and where made and last changed
+# each task ('' for rows older than v7); the team a database belongs to (at most one row) and
+# its members, each with the SHA-256 of their token (one live member per name: a revoked
+# name may be given again); where each machine has each workspace checked out, since on a
+# team store a workspace is named by a key (its remote), not by one machine's folder.
+V7: list[Statement] = [
+    "ALTER TABLE tasks ADD COLUMN created_by TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE tasks ADD COLUMN created_on TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE tasks ADD COLUMN changed_by TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE tasks ADD COLUMN changed_on TEXT NOT NULL DEFAULT ''",
+    """CREATE TABLE team (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE team_members (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT,
+        last_seen_at TEXT
+    )""",
+    "CREATE UNIQUE INDEX team_members_live ON team_members(name) WHERE revoked_at IS NULL",
+    """CREATE TABLE workspace_paths (
+        workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+        machine TEXT NOT NULL,
+        path TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (machine, path)
+    )""",
+    "CREATE INDEX workspace_paths_workspace ON workspace_paths(workspace_id)",
+]
+
 MIGRATIONS: list[tuple[int, list[Statement]]] = [
     (1, V1),
     (2, V2),
@@ -228,6 +262,7 @@ MIGRATIONS: list[tuple[int, list[Statement]]] = [
     (4, V4),
     (5, V5),
     (6, V6),
+    (7, V7),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -114,9 +114,19 @@ class Task(FrozenRecord):
         "started_at",
         "completed_at",
         "version",
+        "created_by",
+        "created_on",
+        "changed_by",
+        "changed_on",
         "depends_on",
     )
-    _defaults: ClassVar[dict[str, Any]] = {"depends_on": ()}
+    _defaults: ClassVar[dict[str, Any]] = {
+        "depends_on": (),
+        "created_by": "",
+        "created_on": "",
+        "changed_by": "",
+        "changed_on": "",
+    }
     id: str
     workspace_id: str
     parent_id: str | None
@@ -137,6 +147,12 @@ class Task(FrozenRecord):
     started_at: str | None
     completed_at: str | None
     version: int
+    #: Who (user or team member) and where (machine) made the task and last changed it
+    #: (core/actor.py); "" for a task older than schema v7.
+    created_by: str
+    created_on: str
+    changed_by: str
+    changed_on: str
     depends_on: tuple[str, ...]
 
     @classmethod
@@ -152,6 +168,24 @@ class Task(FrozenRecord):
             depends_on=depends_on,
         )
         return cls(**values)
+
+
+class TeamInfo(FrozenRecord):
+    """The team a PostgreSQL store belongs to (``task-orchestrator team init``)."""
+
+    __slots__ = ("name", "created_at")
+    name: str
+    created_at: str
+
+
+class Member(FrozenRecord):
+    """A team member; their token is never kept, only its SHA-256."""
+
+    __slots__ = ("name", "created_at", "revoked_at", "last_seen_at")
+    name: str
+    created_at: str
+    revoked_at: str | None
+    last_seen_at: str | None
 
 
 class Artifact(FrozenRecord):

@@ -46,10 +46,15 @@ def add(
     return store.create_tree(workspace_id, task, parent_id=parent_id)[0]
 
 
-def _folder(store: TaskStore, workspace_id: str, directory: str | None) -> str:
+def _folder(store: TaskStore, workspace_id: str, directory: str | None) -> str | None:
     """Where git is asked about a task moved by hand: the folder the person works in (the
-    CLI's), else the workspace's root (the board's)."""
-    return directory or store.get_workspace(workspace_id).path
+    CLI's), else the workspace's folder on this machine (the board's); None when a team
+    store's workspace has none here (no git to ask)."""
+    return directory or store.local_folder(store.get_workspace(workspace_id))
+
+
+def _follow(store: TaskStore, task_id: str, folder: str | None) -> bool:
+    return folder is not None and follow(store, task_id, folder)
 
 
 def start(
@@ -57,7 +62,7 @@ def start(
 ) -> Task:
     """Start a task, and record where git stood (core/gitlink.py) in ``directory``."""
     task = store.start_task(task_id, workspace_id=workspace_id)
-    if follow(store, task_id, _folder(store, workspace_id, directory)):
+    if _follow(store, task_id, _folder(store, workspace_id, directory)):
         task = store.get_task(task_id)
     return task
 
@@ -76,7 +81,7 @@ def complete(
     completed), and its synthesis becomes its stored work, as the Stop hook does; a task
     without subtasks stores ``work`` (or the summary) as its work."""
     done = _complete(store, task_id, workspace_id=workspace_id, summary=summary, work=work)
-    follow(store, task_id, _folder(store, workspace_id, directory))
+    _follow(store, task_id, _folder(store, workspace_id, directory))
     return done
 
 

@@ -10,7 +10,7 @@ blocked tasks, integrity); this file holds the tasks themselves.
 from __future__ import annotations
 
 from . import db, fastjson
-from .base import TASK_COLUMNS, prefixed
+from .base import CHANGED_SET, TASK_COLUMNS, prefixed
 from .enums import (
     TERMINAL,
     Complexity,
@@ -33,6 +33,7 @@ from .plan import check_context, check_text, flatten
 from .records import RecordsMixin
 from .rules import unfinished_sql
 from .sessions import SessionsMixin
+from .store_team import TeamMixin
 from .transitions import check_transition, coerce_status, status_columns
 from .views import ViewsMixin
 
@@ -57,7 +58,7 @@ _UPDATABLE: dict[str, type] = {
 }
 
 
-class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin, GitMixin):
+class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin, GitMixin, TeamMixin):
     def create_tree(
         self,
         workspace_id: str,
@@ -164,12 +165,13 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin, GitMixin):
                 )
         ids = [new_id("task") for _ in nodes]
         now = now_iso()
+        who = self._changed()
         for node in nodes:
             spec = node.spec
             parent_ref = parent_id if node.parent is None else ids[node.parent]
             self.conn.execute(
                 f"INSERT INTO tasks ({TASK_COLUMNS}) VALUES "
-                "(?,?,?,?,?,?,?,?,?,?,?,?,?,NULL,0,?,?,?,?,1)",
+                "(?,?,?,?,?,?,?,?,?,?,?,?,?,NULL,0,?,?,?,?,1,?,?,?,?)",
                 (
                     ids[node.index],
                     workspace_id,
@@ -188,6 +190,8 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin, GitMixin):
                     now,
                     now if spec.status == Status.IN_PROGRESS else None,
                     now if spec.status == Status.COMPLETED else None,
+                    *who,
+                    *who,
                 ),
             )
         deps = [
@@ -401,8 +405,12 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin, GitMixin):
             sets["updated_at"] = now
             assignments = ", ".join(f"{k} = ?" for k in sets)
             self.conn.execute(
-                f"UPDATE tasks SET {assignments}, version = version + 1 WHERE id = ?",
-                [*[str(v) if isinstance(v, Status) else v for v in sets.values()], task_id],
+                f"UPDATE tasks SET {assignments}, {CHANGED_SET} WHERE id = ?",
+                [
+                    *[str(v) if isinstance(v, Status) else v for v in sets.values()],
+                    *self._changed(),
+                    task_id,
+                ],
             )
             data: dict[str, Any] = {k: v for k, v in sets.items() if k not in ("context",)}
             if status is not None:
@@ -468,9 +476,9 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin, GitMixin):
             marks = ",".join("?" * len(ids))
             now = now_iso()
             self.conn.execute(
-                f"UPDATE tasks SET archived = 1, updated_at = ?, version = version + 1 "
+                f"UPDATE tasks SET archived = 1, updated_at = ?, {CHANGED_SET} "
                 f"WHERE id IN ({marks}) AND archived = 0",
-                [now, *ids],
+                [now, *self._changed(), *ids],
             )
             self._event(
                 "task.archived",
@@ -598,8 +606,8 @@ class TaskStore(SessionsMixin, RecordsMixin, ViewsMixin, GitMixin):
             marks = ",".join("?" * len(ids))
             self.conn.execute(
                 f"UPDATE tasks SET status = 'cancelled', updated_at = ?, completed_at = NULL, "
-                f"version = version + 1 WHERE id IN ({marks})",
-                [now_iso(), *ids],
+                f"{CHANGED_SET} WHERE id IN ({marks})",
+                [now_iso(), *self._changed(), *ids],
             )
             dropped = 0
             if drop_artifacts:

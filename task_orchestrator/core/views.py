@@ -164,6 +164,17 @@ class ViewsMixin(StoreBase):
     def schema_version(self) -> int:
         return db.schema_version(self.conn)
 
+    def database_bytes(self) -> int:
+        """The store's size on disk: the SQLite file, or the PostgreSQL database."""
+        if self.engine == "sqlite":
+            import os
+
+            try:
+                return os.path.getsize(self.file)
+            except OSError:
+                return 0
+        return int(self.conn.execute("SELECT pg_database_size(current_database())").fetchone()[0])
+
     def checkpoint(self, *, wait: bool = True) -> None:
         """Fold the WAL into the main file (before a restart, or a backup). ``wait=False``:
         do not wait on other processes' readers or writers; what they hold stays in the log.

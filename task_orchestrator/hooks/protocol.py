@@ -23,6 +23,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from ..core.models import Workspace
     from ..core.store import TaskStore
 
 # Work a handler leaves for after its answer is out (runner.run says where it runs).
@@ -83,9 +84,13 @@ class Event:
 
     ``store`` is set on an event replayed from the spool: the store of the replay, whose
     open transaction the handler's writes join (hooks/state.py ``open_store``). A live event
-    has none; its handler opens the store itself, if it needs it at all."""
+    has none; its handler opens the store itself, if it needs it at all.
 
-    __slots__ = ("name", "payload", "store")
+    ``locate`` is set by the team server (server/teamhooks.py), which cannot see the
+    member's folder: it gives the event's workspace in the store (hooks/state.py
+    ``event_workspace``); otherwise the workspace is the cwd's on this machine."""
+
+    __slots__ = ("name", "payload", "store", "locate")
 
     def __init__(
         self, name: str, payload: dict[str, object], store: TaskStore | None = None
@@ -93,6 +98,7 @@ class Event:
         self.name = name
         self.payload = payload
         self.store = store
+        self.locate: Callable[[TaskStore], Workspace] | None = None
 
     def text(self, key: str, default: str = "") -> str:
         value = self.payload.get(key)

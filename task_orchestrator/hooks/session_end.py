@@ -15,7 +15,7 @@ def handle(event: Event, settings: Settings) -> dict[str, object] | None:
     from ..core.root import db_file
     from .state import PROMPT_MARK, SHORT_BUSY_TIMEOUT_S, open_store
 
-    if not os.path.exists(db_file()):
+    if event.store is None and not os.path.exists(db_file()):
         return None  # no store: no session was ever opened, nothing to close
     with open_store(event, busy_timeout=SHORT_BUSY_TIMEOUT_S, create=False) as store:
         session = store.find_session("claude-code", event.session_id)

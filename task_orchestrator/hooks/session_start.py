@@ -15,12 +15,11 @@ from ..core.migrations import SCHEMA_VERSION
 from ..core.models import Session
 from ..core.overview import overview, render_overview, render_plan
 from ..core.store import TaskStore
-from ..core.workspace import find_workspace
 from .health import server_registered
 from .log import log
 from .protocol import Event, after_answer, context_answer, message_answer
 from .settings import Settings
-from .state import CLIENT, active_task, open_store
+from .state import CLIENT, active_task, event_workspace, open_store
 
 # Not typing.TYPE_CHECKING: docs/ARCHITECTURE.md, "The hook path".
 TYPE_CHECKING = False
@@ -45,8 +44,7 @@ def handle(event: Event, settings: Settings) -> dict[str, object] | None:
     with store:
         if settings.health_check:
             problems += _store_problems(store, source, settings.quick_check_hours)
-        root = find_workspace(cwd)
-        workspace = store.workspace(root)
+        workspace = event_workspace(store, event)
         try:
             session: Session | None = store.open_session(workspace.id, CLIENT, event.session_id)[0]
         except StoreError as exc:

@@ -14,7 +14,7 @@ import os
 from ..core import fastjson
 from ..core.enums import Status
 from ..core.errors import InvalidTransition, NotFound
-from ..core.models import NewTask, Session, Task, now_iso
+from ..core.models import NewTask, Session, Task, Workspace, now_iso
 from ..core.root import db_file, team_store
 from ..core.rules import is_finished
 from ..core.store import TaskStore
@@ -87,10 +87,18 @@ def claude_session(store: TaskStore, event: Event) -> Session:
     found = store.find_session(CLIENT, event.session_id)
     if found is not None and found.status == "active":
         return found
-    workspace = store.workspace(find_workspace(event.cwd))
+    workspace = event_workspace(store, event)
     if found is not None and found.workspace_id != workspace.id:
         workspace = store.get_workspace(found.workspace_id)
     return store.open_session(workspace.id, CLIENT, event.session_id)[0]
+
+
+def event_workspace(store: TaskStore, event: Event) -> Workspace:
+    """The workspace of the event's cwd: on the team server, what it worked out from the
+    request (``event.locate``); here, the project that contains the cwd."""
+    if event.locate is not None:
+        return event.locate(store)
+    return store.workspace_for_root(find_workspace(event.cwd))
 
 
 def active_task(store: TaskStore, session: Session) -> Task | None:

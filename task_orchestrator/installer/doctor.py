@@ -159,7 +159,7 @@ def run_doctor(
             commands.add((cmd, tuple(entry_args)))
     # A server creates the store when there is none: a handshake must not put an empty one
     # where the user's was deleted or moved. Those handshakes get a data root of their own.
-    lost = store_lost(paths)
+    lost = _store_url(paths) is None and store_lost(paths)
     with tempfile.TemporaryDirectory(prefix="doctor-") as scratch:
         for cmd, cargs in sorted(commands):
             _check_handshake(report, cmd, list(cargs), expected_tools, scratch if lost else None)
@@ -169,7 +169,11 @@ def run_doctor(
         or any(c == "claude-code-hooks" for c, _ in configured)
     ):
         _check_hooks(report, configured, env, program)
-    _check_store(report, paths, lost)
+    url = _store_url(paths)
+    if url is None:
+        _check_store(report, paths, lost)
+    else:
+        _check_postgres(report, url)
     if not configured:
         report.add("clients configured", False, "no client is configured yet", "orchestrator-setup")
     return report
@@ -268,6 +272,91 @@ def store_lost(paths: Paths) -> bool:
     """The store file is gone but its folder is not: it was deleted or moved (its folder is
     made together with it, so a store never created leaves no folder)."""
     return not paths.db.exists() and paths.data.is_dir()
+
+
+def _store_url(paths: Paths) -> str | None:
+    """The PostgreSQL store configured (or a bad URL's refusal, prefixed ``!``, which
+    _check_postgres reports), or None for the SQLite file."""
+    from ..core.db import is_url
+    from ..core.errors import StoreUnavailable
+
+    try:
+        where = paths.store()
+    except StoreUnavailable as exc:
+        return f"!{exc}"
+    return where if is_url(where) else None
+
+
+def _check_postgres(report: Report, url: str) -> None:
+    """A PostgreSQL store: reachable, its schema version, the store's invariants, its team;
+    and what is true of its backups. Doctor only looks: it never migrates (the first server
+    start does) and never creates anything."""
+    if url.startswith("!"):
+        report.add(
+            "store configured", False, url[1:], "fix [store] url or TASK_ORCHESTRATOR_STORE_URL"
+        )
+        return
+    from ..core import pg
+    from ..core.migrations import SCHEMA_VERSION
+    from ..core.store import TaskStore
+
+    try:
+        conn = pg.connect(url, busy_timeout=5)
+    except Exception as exc:  # any failure to connect is what doctor exists to report
+        report.add(
+            "store reachable",
+            False,
+            str(exc),
+            "check the database server is up and the URL (user, host, database) is right",
+        )
+        return
+    store = TaskStore(conn, conn.where)  # type: ignore[arg-type]
+    try:
+        report.add("store reachable", True, f"PostgreSQL {conn.where}")
+        version = store.schema_version()
+        if version > SCHEMA_VERSION:
+            report.add(
+                "store schema",
+                False,
+                f"schema version {version} is newer than this program's {SCHEMA_VERSION}",
+                "upgrade task-orchestrator",
+            )
+            return
+        detail = f"schema version {version}"
+        if version < SCHEMA_VERSION:
+            detail += f" (this program's is {SCHEMA_VERSION}: the first server start migrates it)"
+        report.add("store schema", True, detail)
+        if version == 0:
+            return  # no tables yet: nothing else to check
+        problems = store.integrity_problems()
+        report.add(
+            "store healthy",
+            not problems,
+            "the store's invariants hold (PostgreSQL keeps its own pages)"
+            if not problems
+            else "; ".join(problems[:3]),
+            "orchestrator_maintenance_coordinator validate_structure lists them",
+        )
+        if version >= 7:
+            team = store.team()
+            live = sum(1 for m in store.members() if m.revoked_at is None)
+            report.add(
+                "store team",
+                True,
+                f"team {team.name}, {live} live member(s)"
+                if team
+                else "no team yet (task-orchestrator team init NAME makes it one)",
+            )
+        report.add(
+            "store backups",
+            True,
+            "a PostgreSQL store is backed up by its database's operator (pg_dump, or the "
+            "server's own backups); task-orchestrator copies no file of it",
+        )
+    except Exception as exc:
+        report.add("store healthy", False, str(exc), "run again; check the database server's log")
+    finally:
+        store.close()
 
 
 def _check_store(report: Report, paths: Paths, lost: bool) -> None:

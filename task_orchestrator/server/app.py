@@ -17,12 +17,13 @@ from mcp.types import CallToolResult, InputRequiredResult, TextContent
 from mcp.types import Tool as MCPTool
 
 from .. import __version__
+from ..core.actor import acting, local
 from ..core.errors import StoreError
 from ..core.paths import Paths, default_paths
 from ..logs import log_file
 from . import tools_health, tools_manage, tools_session, tools_tasks
 from .budget import MAX_ANSWER_BYTES
-from .context import clip_error
+from .context import clip_error, team_actor, team_refusal
 from .planner import Catalog
 from .state import CORE_TOOLS, ServerState, read_config, tool_set
 
@@ -48,9 +49,18 @@ class OrchestratorServer(MCPServer[ServerState]):
         self, name: str, arguments: dict[str, Any], context: Context[ServerState, Any] | None = None
     ) -> CallToolResult | InputRequiredResult:
         """Every answer is bounded (server/budget.py), and a crash is told apart from a
-        refusal: the caller gets "internal error, see <log>", the log gets the traceback."""
+        refusal: the caller gets "internal error, see <log>", the log gets the traceback.
+
+        On a team server the call acts for the member and machine of its request
+        (server/context.py ``team_actor``): the store stamps its writes with them."""
+        member = team_actor(context)
+        if member is not None:
+            refusal = team_refusal(name, arguments)
+            if refusal is not None:
+                raise ToolError(refusal)
         try:
-            answer = await super().call_tool(name, arguments, context)
+            with acting(member or local()):
+                answer = await super().call_tool(name, arguments, context)
         except UnexpectedToolError as exc:
             cause = exc.__cause__ or exc
             log.error("tool %s crashed", name, exc_info=(type(cause), cause, cause.__traceback__))

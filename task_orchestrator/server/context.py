@@ -23,10 +23,13 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
 from ..core import db
-from ..core.errors import StoreError
+from ..core.actor import Actor
+from ..core.errors import InvalidInput, StoreError
 from ..core.models import Session, Workspace
 from .budget import TEXT_BUDGET, clip
 from .state import ClientState, ServerState, default_directory
+from .teamauth import caller
+from .teamspace import remote_workspace
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +85,48 @@ def client_of(ctx: Ctx) -> tuple[ServerState, ClientState]:
     return state, client
 
 
-async def client_root(ctx: Ctx) -> str | None:
-    """The first file:// root the client declares, if it supports roots at all."""
+def team_actor(ctx: Ctx | None) -> Actor | None:
+    """On a team server, the member and machine of the calling request (server/team.py
+    keeps them in the request's scope); None elsewhere. The SDK hands every tool call the
+    HTTP request that carried it, as ``request_context.request`` (a starlette Request)."""
+    if ctx is None:
+        return None
+    try:
+        request = ctx.request_context.request
+    except ValueError:  # no request context: a call from inside the process
+        return None
+    scope = getattr(request, "scope", None)
+    return caller(scope) if isinstance(scope, dict) else None
+
+
+#: What a team server refuses, and why: it writes no file for a member, whose project is
+#: on another machine (docs/ARCHITECTURE.md, "The team").
+NO_FILES = (
+    "a team server writes no file for a member: your project is on your machine, not on "
+    "the server; nothing was written."
+)
+
+
+def team_refusal(tool: str, arguments: dict[str, Any]) -> str | None:
+    """Why a team server refuses this call, or None."""
+    if tool == "orchestrator_synthesize_results" and arguments.get("write_to") is not None:
+        return (
+            f"write_to: {NO_FILES} Call it without write_to; the document is in the answer "
+            "and stored on the task"
+        )
+    if tool == "orchestrator_maintenance_coordinator" and (
+        arguments.get("action") == "update_documentation"
+    ):
+        return (
+            f"update_documentation: {NO_FILES} Use action prepare_handover for a summary, or "
+            "`task-orchestrator tasks export` on your machine"
+        )
+    return None
+
+
+async def client_root(ctx: Ctx, *, remote: bool = False) -> str | None:
+    """The first file:// root the client declares, if it supports roots at all
+    (``remote``: a path on the member's machine, which is not looked for here)."""
     try:
         caps = ctx.request_context.session.client_capabilities
         if caps is None or caps.roots is None:
@@ -102,7 +145,7 @@ async def client_root(ctx: Ctx) -> str | None:
             path = unquote(parsed.path)
             if os.name == "nt" and path.startswith("/") and path[2:3] == ":":
                 path = path[1:]
-            if os.path.isdir(path):
+            if remote or os.path.isdir(path):
                 return path
     return None
 
@@ -126,6 +169,10 @@ async def resolve_workspace(ctx: Ctx, directory: str | None = None) -> ClientSta
 
 
 async def _point(ctx: Ctx, state: ServerState, client: ClientState, directory: str | None) -> None:
+    member = team_actor(ctx)
+    if member is not None:
+        await _point_remote(ctx, state, client, directory, member.machine)
+        return
     with tool_errors():
         if directory is not None:
             client.use_workspace(state.store, directory, "argument")
@@ -135,6 +182,26 @@ async def _point(ctx: Ctx, state: ServerState, client: ClientState, directory: s
                 client.use_workspace(state.store, root, "roots")
             else:
                 client.use_workspace(state.store, *default_directory())
+
+
+async def _point_remote(
+    ctx: Ctx, state: ServerState, client: ClientState, directory: str | None, machine: str
+) -> None:
+    """A team server's client: its folder is on the member's machine (server/teamspace.py)."""
+    source = "argument"
+    if directory is None:
+        directory, source = await client_root(ctx, remote=True), "roots"
+    with tool_errors():
+        if directory is None:
+            raise InvalidInput(
+                "this team server cannot tell which project you work in: your client sent no "
+                "roots. Call orchestrator_initialize_session with working_directory set to the "
+                "project's absolute path on your machine"
+            )
+        ws = remote_workspace(state.store, machine, directory, source)
+    if client.workspace is None or ws.id != client.workspace.id:
+        client.session = None  # a session belongs to one workspace
+    client.workspace, client.workspace_source, client.directory = ws, source, directory
 
 
 async def session_for(ctx: Ctx) -> tuple[ServerState, Workspace, Session]:
@@ -152,9 +219,14 @@ def follow_git(ctx: Ctx, ws: Workspace, *task_ids: str) -> None:
     in the folder the client works in."""
     from ..core.gitlink import follow
 
+    if team_actor(ctx) is not None:
+        return  # the member's repository is on their machine, not here
     state, client = client_of(ctx)
+    folder = client.directory or state.store.local_folder(ws)
+    if folder is None:
+        return  # a team store's workspace with no folder on this machine: no git to ask
     for task_id in task_ids:
-        follow(state.store, task_id, client.directory or ws.path)
+        follow(state.store, task_id, folder)
 
 
 @contextmanager

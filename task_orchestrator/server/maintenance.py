@@ -103,6 +103,12 @@ def run_maintenance(
                     )
         if not findings:
             findings.append("structure ok: integrity, dependencies and parents are consistent")
+        if store.engine != "sqlite":
+            # integrity_problems checks the store's invariants; the pages are the server's.
+            findings.append(
+                "PostgreSQL store: its pages and their checks are the database server's, and "
+                "its backups are its operator's (pg_dump); none is a file of this program"
+            )
     elif action == "update_documentation":
         report = _report(store, workspace)
         target = path or DEFAULT_REPORT

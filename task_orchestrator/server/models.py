@@ -266,6 +266,10 @@ class HealthOut(BaseModel):
     process_rss_bytes: int
     uptime_s: float
     counts: dict[str, int]
+    #: "sqlite" or "postgres"; on PostgreSQL there is no store file, WAL or local disk
+    #: (their sizes are 0) and ``backups`` says whose they are.
+    engine: str = "sqlite"
+    backups: str | None = None
 
 
 class RestartOut(BaseModel):

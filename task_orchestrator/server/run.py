@@ -67,11 +67,37 @@ def serve(*, transport: str, host: str = "127.0.0.1", port: int = 8765, token: s
     import anyio
     import uvicorn
 
-    if not token:
-        token = secrets.token_urlsafe(32)
-        # Printed once, to stderr: stdout is never used for anything but the protocol.
-        print(f"task-orchestrator: bearer token (shown once): {token}", file=sys.stderr)
-    app = BearerAuth(server.streamable_http_app(host=host), token)
-    print(f"task-orchestrator: serving on http://{host}:{port}/mcp", file=sys.stderr)
+    from ..core.db import is_url
+    from ..core.paths import default_paths
+
+    paths = default_paths()
+    url = paths.store()
+    app: ASGIApp
+    if is_url(url):
+        # A PostgreSQL store over HTTP: a team server, where each member has a token.
+        from ..errors import UserError
+        from .team import team_app
+
+        if token:
+            raise UserError(
+                "--token (or TASK_ORCHESTRATOR_TOKEN) has no place on a team server: every "
+                "member sends their own token (`task-orchestrator team add-user NAME`); "
+                "unset it and start again"
+            )
+        app = team_app(server, url, paths)
+        kind = f"team server of {app.team}"
+    else:
+        if not token:
+            token = secrets.token_urlsafe(32)
+            # Printed once, to stderr: stdout is never used for anything but the protocol.
+            print(f"task-orchestrator: bearer token (shown once): {token}", file=sys.stderr)
+        app = BearerAuth(server.streamable_http_app(host=host), token)
+        kind = "serving"
+    print(f"task-orchestrator: {kind} on http://{host}:{port}/mcp", file=sys.stderr, flush=True)
     config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False)
-    anyio.run(uvicorn.Server(config).serve)
+    try:
+        anyio.run(uvicorn.Server(config).serve)
+    finally:
+        close = getattr(app, "close", None)
+        if close is not None:
+            close()

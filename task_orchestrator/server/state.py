@@ -139,7 +139,7 @@ class ClientState:
                 "working_directory set to the project's own folder, for example "
                 "~/code/myproject"
             )
-        ws = store.workspace(root)
+        ws = store.workspace_for_root(root)
         if self.workspace is None or ws.id != self.workspace.id:
             self.session = None  # a session belongs to one workspace
         self.workspace, self.workspace_source = ws, source
@@ -160,7 +160,12 @@ class ClientState:
         """After the store was reopened, which may be another file now (a backup put back):
         the workspace and session remembered must exist in it."""
         if self.workspace is not None:
-            ws = store.workspace(self.workspace.path)
+            ws = (
+                store.workspace(self.workspace.path)
+                if store.engine == "sqlite"  # a backup put back may be another file; on
+                # PostgreSQL the same database, whose row names a key, not a folder
+                else store.get_workspace(self.workspace.id)
+            )
             if ws.id != self.workspace.id:
                 self.workspace, self.session = ws, None
         if self.session is not None:

@@ -8,7 +8,7 @@ import sqlite3
 import time
 from contextlib import suppress
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import Field
@@ -108,6 +108,9 @@ async def health_check(ctx: Ctx) -> Annotated[CallToolResult, HealthOut]:
     import psutil
 
     state, client = client_of(ctx)
+    # store_or_none: state.store refuses a lost file, which the SQLite path reports below.
+    if getattr(state.store_or_none, "engine", "sqlite") != "sqlite":
+        return _postgres_health(state, client, psutil.Process().memory_info().rss)
     reasons: list[str] = []
     reachable, integrity_ok, version = True, True, None
     counts: dict[str, int] = {}
@@ -154,6 +157,63 @@ async def health_check(ctx: Ctx) -> Annotated[CallToolResult, HealthOut]:
         counts=counts,
     )
     return result(out, f"{status}" + (": " + "; ".join(reasons) if reasons else ""))
+
+
+#: What health_check says of a PostgreSQL store's backups: there is no file here to copy.
+PG_BACKUPS = (
+    "backups of a PostgreSQL store are its database operator's (pg_dump, or the server's own "
+    "backups); this server copies no file of it"
+)
+
+
+def _postgres_health(state: Any, client: Any, rss: int) -> CallToolResult:
+    """health_check on a PostgreSQL store: reachable, its schema version, the store's
+    invariants (PostgreSQL keeps its own pages, so there is no file check), the database's
+    size; no file, WAL or local disk to measure, and backups are the operator's."""
+    reasons: list[str] = []
+    reachable, integrity_ok, version, size = True, True, None, 0
+    counts: dict[str, int] = {}
+    try:
+        version = state.store.schema_version()
+        problems = state.store.integrity_problems()
+        size = state.store.database_bytes()
+        counts = state.store.counts_by_status(client.workspace.id if client.workspace else None)
+        if problems:
+            integrity_ok = False
+            reasons += [f"integrity: {clip(p, 500)}" for p in problems[:10]]
+    except (StoreError, OSError) as exc:
+        reachable = integrity_ok = False
+        reasons.append(clip(f"store unreachable: {exc}", 2_000))
+    if reachable and integrity_ok:
+        if rss > BIG_RSS_BYTES:
+            reasons.append(f"high memory use: {rss // (1024 * 1024)} MB")
+        if state.catalog.problems or state.config_problem:
+            reasons.append("some config files were ignored; see restart_server problems")
+        status = "degraded" if reasons else "healthy"
+    else:
+        status = "unhealthy"
+    out = HealthOut(
+        status=status,
+        reasons=reasons,
+        store_path=state.store.file,
+        store_reachable=reachable,
+        integrity_ok=integrity_ok,
+        schema_version=version,
+        db_bytes=size,
+        wal_bytes=0,
+        disk_free_bytes=0,
+        process_rss_bytes=rss,
+        uptime_s=round(state.uptime_s, 3),
+        counts=counts,
+        engine="postgres",
+        backups=PG_BACKUPS,
+    )
+    head = f"{status}" + (": " + "; ".join(reasons) if reasons else "")
+    return result(
+        out,
+        f"{head}\nPostgreSQL store {state.store.file}, schema version {version}, "
+        f"{size // (1024 * 1024)} MB; {PG_BACKUPS}.",
+    )
 
 
 async def restart_server(ctx: Ctx) -> Annotated[CallToolResult, RestartOut]:

@@ -155,7 +155,7 @@ def _workspace_id(store: TaskStore, own: str, workspace: str | None) -> str | No
             f"workspace {shown(workspace)} is not an existing absolute directory; give a "
             "project path, or '*' for all workspaces"
         )
-    return store.workspace(find_workspace(workspace)).id
+    return store.workspace_for_root(find_workspace(workspace)).id
 
 
 def _fit_views(tasks: list[Task], *, full: bool) -> list[TaskView]:

@@ -105,4 +105,4 @@ def writable_workspace(store: TaskStore, folder: Folder) -> Workspace:
     """This folder's workspace, created on first use (never for a folder that is no
     project)."""
     check_suitable(folder)
-    return store.workspace(folder.root)
+    return store.workspace_for_root(folder.root)

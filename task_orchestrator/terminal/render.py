@@ -154,6 +154,18 @@ def print_nothing_recorded(out: Console, folder: str, root: str, why: str | None
         out.print(Text(line))
 
 
+def _by(user: str, machine: str) -> str:
+    """ " by USER on MACHINE", or "" for a task older than the stamps (schema v7)."""
+    return f" by {user} on {machine}" if user else ""
+
+
+def _changed(task: dict[str, Any]) -> str | None:
+    """When and by whom a task was last changed; None for one never changed since made."""
+    if task["updated_at"] == task["created_at"] and task["version"] == 1:
+        return None
+    return str(task["updated_at"]) + _by(task["changed_by"], task["changed_on"])
+
+
 def print_detail(out: Console, detail: dict[str, Any], workspace: dict[str, Any]) -> None:
     """`tasks show`: the task's fields, its place in the plan, its work and its history."""
     task = detail["task"]
@@ -167,7 +179,8 @@ def print_detail(out: Console, detail: dict[str, Any], workspace: dict[str, Any]
         ("type", f"{task['task_type']}, {task['complexity']}"),
         ("workspace", workspace["path"]),
         ("", None if workspace["here"] else "(not this folder's workspace)"),
-        ("created", task["created_at"]),
+        ("created", task["created_at"] + _by(task["created_by"], task["created_on"])),
+        ("changed", _changed(task)),
         ("started", task["started_at"]),
         ("completed", task["completed_at"]),
         ("version", str(task["version"])),

@@ -42,3 +42,24 @@ def test_a_url_that_is_not_postgres_is_refused(project: Path) -> None:
     ran = tasks("list", env={"TASK_ORCHESTRATOR_STORE_URL": "mysql://x/y"})
     assert ran.code != 0
     assert "must be a postgresql://" in ran.err
+
+
+def test_a_repository_is_the_workspace_of_its_remote(project: Path, pg_env: str) -> None:
+    """On a team store the workspace is named by the remote, and this machine's folder is
+    recorded for it: a clone elsewhere with the same remote is the same workspace."""
+    from task_orchestrator.core import actor
+
+    (project / ".git" / "config").write_text(
+        '[remote "origin"]\n\turl = https://alice@GitHub.com/acme/app.git\n', encoding="utf-8"
+    )
+    made = json.loads(ok("add", "Shared work", "--json"))["task"]
+    with TaskStore.open(pg_env) as store:
+        ws = store.get_workspace(store.get_task(made["id"]).workspace_id)
+        assert (ws.path, ws.name) == ("github.com/acme/app", "app")
+        assert store.local_folder(ws) == str(project.resolve())
+        assert store.workspace_at(actor.local().machine, str(project / "src")) == ws
+        task = store.get_task(made["id"])
+        assert (task.created_by, task.created_on) == (actor.local().user, actor.local().machine)
+    shown = json.loads(ok("show", made["id"], "--json"))
+    assert shown["task"]["created_on"] == actor.local().machine
+    assert "Shared work" in ok("list")

@@ -320,3 +320,30 @@ def test_help_explains_with_an_example(command: str) -> None:
         "Example" in out
         and f"task-orchestrator tasks {command if command != 'list' else ''}" in out
     )
+
+
+def test_show_says_who_and_where(project: Path, paths: Paths) -> None:
+    """Who made and last changed a task, and on which machine, in the text and the --json;
+    a task older than the stamps shows neither."""
+    from task_orchestrator.core import actor
+    from task_orchestrator.core.models import NewTask
+
+    with actor.acting(actor.Actor("ann", "laptop")):
+        task_id = new_id("Stamped")
+    text = ok("show", task_id)
+    assert "by ann on laptop" in text and "changed" not in text
+    ok("edit", task_id, "--title", "Stamped again")
+    me = actor.local()
+    assert f"by {me.user} on {me.machine}" in ok("show", task_id)
+    detail = json.loads(ok("show", task_id, "--json"))["task"]
+    assert (detail["created_by"], detail["created_on"]) == ("ann", "laptop")
+    assert (detail["changed_by"], detail["changed_on"]) == (me.user, me.machine)
+    with TaskStore.open(paths.db) as store:
+        old = store.create_tree(store.workspace_at(project).id, NewTask("Old"))[0].id  # type: ignore[union-attr]
+        store.conn.execute(
+            "UPDATE tasks SET created_by = '', created_on = '', changed_by = '', changed_on = ''"
+            " WHERE id = ?",
+            (old,),
+        )
+    assert " by " not in ok("show", old)
+    assert json.loads(ok("show", old, "--json"))["task"]["created_by"] == ""

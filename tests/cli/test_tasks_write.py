@@ -37,6 +37,10 @@ FIELDS = {
     "started_at",
     "completed_at",
     "depends_on",
+    "created_by",
+    "created_on",
+    "changed_by",
+    "changed_on",
     "context",
 }
 
