@@ -80,6 +80,8 @@ TEAM_TOKEN_ENV = "TASK_ORCHESTRATOR_TEAM_TOKEN"
 TEAM_TIMEOUT_S = 2.0
 TEAM_TIMEOUT_RANGE = (0.1, 30.0)
 TEAM_KEYS = ("url", "token_env", "machine", "timeout")
+#: ``[team]`` keys a team server reads on its own machine (server/, not the hooks).
+SERVER_TEAM_KEYS = ("hook_rate",)
 
 
 class TeamConfig:
@@ -159,7 +161,11 @@ def team_from_table(table: object) -> tuple[TeamConfig | None, list[str]]:
     """``[team]`` as parsed TOML: the config, or None with what is wrong with it."""
     if not isinstance(table, dict):
         return None, ["[team] is not a table"]
-    problems = [f"team.{key} is not a setting (ignored)" for key in table if key not in TEAM_KEYS]
+    problems = [
+        f"team.{key} is not a setting (ignored)"
+        for key in table
+        if key not in TEAM_KEYS and key not in SERVER_TEAM_KEYS
+    ]
     url = table.get("url")
     token_env = table.get("token_env", TEAM_TOKEN_ENV)
     machine = table.get("machine") or _host_name()
@@ -209,6 +215,6 @@ def team_config(env: Mapping[str, str] | None = None) -> tuple[TeamConfig | None
         table = tomllib.loads(raw.decode("utf-8")).get("team")
     except (UnicodeDecodeError, ValueError) as exc:
         return None, [f"{config} is not valid TOML ({exc})"]
-    if table is None:
-        return None, []
+    if table is None or (isinstance(table, dict) and "url" not in table):
+        return None, []  # none, or a team server's own [team] (hook_rate)
     return team_from_table(table)

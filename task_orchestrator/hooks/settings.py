@@ -175,13 +175,12 @@ def _parse(settings: Settings, path: str, raw: bytes) -> None:
             settings.team = {"": "config.toml is not valid TOML"}
         return
     team = doc.get("team")
-    if team is not None:
-        # Plain values only (the cache is JSON); core/root.py judges them.
-        settings.team = (
-            {k: v for k, v in team.items() if isinstance(v, (str, int, float))}
-            if isinstance(team, dict)
-            else {"": "not a table"}
-        )
+    if isinstance(team, dict) and "url" in team:
+        # Plain values only (the cache is JSON); core/root.py judges them. A [team] with
+        # no url is a team server's own ([team] hook_rate), not a member's machine.
+        settings.team = {k: v for k, v in team.items() if isinstance(v, (str, int, float))}
+    elif team is not None and not isinstance(team, dict):
+        settings.team = {"": "not a table"}
     table = doc.get("hooks", {})
     if isinstance(table, dict):
         settings.apply(table)

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..core.paths import Paths
 from ..core.root import (
+    TEAM_KEYS,
     TEAM_TOKEN_ENV,
     TeamConfig,
     env_var_problem,
@@ -127,6 +128,13 @@ def write_config(
                 return change
             hints = (record.get(CONFIG_ID) or {}).get("hints", {})
             new: str | None = writer.uninstall(text or "", [], "team", hints)
+            others = {
+                k: v
+                for k, v in (existing if isinstance(existing, dict) else {}).items()
+                if k not in TEAM_KEYS
+            }
+            if others:  # a team server's own keys ([team] hook_rate) stay
+                new, _ = writer.install(text or "", [], "team", others)
             change.action, change.message = "removed", "[team] removed: hooks use the local store"
         else:
             desired = {**(existing if isinstance(existing, dict) else {}), **team.table()}

@@ -198,6 +198,17 @@ def test_an_unusable_team_table_fails_open_without_a_local_store(workspace_dir: 
     assert not default_paths().db.exists()
 
 
+def test_a_team_servers_own_team_table_leaves_the_hooks_local(workspace_dir: Path) -> None:
+    """[team] hook_rate is the server's setting (no url): its machine's hooks stay local."""
+    path = default_paths().config_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("[team]\nhook_rate = 5\n", encoding="utf-8")
+    run = run_hook("UserPromptSubmit", fixture("UserPromptSubmit", workspace_dir), env=_env())
+    assert run.returncode == 0
+    assert default_paths().db.exists()  # the local store took the prompt
+    assert "team" not in _log()
+
+
 def test_server_down_spools_then_the_next_event_sends_them_first_in_order(
     workspace_dir: Path,
 ) -> None:

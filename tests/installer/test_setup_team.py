@@ -189,6 +189,15 @@ def _exists(client_id: str) -> bool:
     return where is not None and where.path.exists()
 
 
+def test_uninstall_leaves_a_team_servers_own_keys(program: Path) -> None:
+    config = default_paths().config_file
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("[team]\nhook_rate = 5\n", encoding="utf-8")
+    assert setup_main(_args("claude-code")) == 0
+    assert setup_main(["uninstall", "-c", "claude-code"]) == 0
+    assert config.read_text(encoding="utf-8") == "[team]\nhook_rate = 5\n"
+
+
 def test_a_local_entry_becomes_a_team_entry_keeping_what_the_user_added(
     program: Path, isolated_home: Path
 ) -> None:
