@@ -323,8 +323,11 @@ def restore_command(file: str | None, all_: bool) -> int:
 def _doctor(as_json: bool) -> int:
     from .doctor import run_doctor
     from .setup import current_env
+    from .team_doctor import run_team_doctor
 
-    report = run_doctor(current_env())
+    env = current_env()
+    # A member's machine has no local store or server: the team's checks instead.
+    report = run_team_doctor(env) or run_doctor(env)
     if as_json:
         click.echo(
             json.dumps({"ok": report.ok, "checks": [c.as_json() for c in report.checks]}, indent=2)

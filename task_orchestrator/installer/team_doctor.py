@@ -1,6 +1,9 @@
 """``doctor`` on a member's machine (``[team]`` in config.toml): the token's variable is set,
-the team server answers ``GET /health`` with this member's name, and nothing waits in the
-hooks' team spool (docs/ARCHITECTURE.md, "The team")."""
+the team server answers ``GET /health`` with this member's name, nothing waits in the hooks'
+team spool, each configured client has the team's remote entry and Claude Code our hooks
+(docs/ARCHITECTURE.md, "The team"). Such a machine has no local store and no local server
+to start, so doctor's local checks (installer/doctor.py) do not apply there:
+:func:`run_team_doctor` is the whole report."""
 
 from __future__ import annotations
 
@@ -12,9 +15,23 @@ from ..core.root import team_config
 
 if TYPE_CHECKING:
     from ..core.paths import Paths
+    from .catalog import Env
     from .doctor import Report
 
 FIX_INSTALL = "orchestrator-setup install --team URL"
+
+
+def run_team_doctor(env: Env, paths: Paths | None = None) -> Report | None:
+    """The report for a member's machine, or None when this machine has no ``[team]``."""
+    from ..core.paths import default_paths
+    from .doctor import Report
+
+    paths = paths or default_paths()
+    report = Report()
+    if not check_team(report, paths, dict(env.environ)):
+        return None
+    _check_clients(report, env, paths)
+    return report
 
 
 def check_team(report: Report, paths: Paths, environ: dict[str, str] | None = None) -> bool:
@@ -93,3 +110,64 @@ def _check_spool(report: Report) -> None:
         else f"{waiting} hook event(s) wait in {team.spool_path()} for the team server",
         "they are sent, oldest first, by the next Claude Code hook that reaches the server",
     )
+
+
+def _check_clients(report: Report, env: Env, paths: Paths) -> None:
+    """Each client setup configured holds the team's remote entry; Claude Code's hooks are
+    registered (command or http hooks)."""
+    from ..errors import UserError
+    from . import fileops, hookreg, team
+    from .catalog import load_clients, resolve
+    from .writers import writer_for
+
+    options = team.current(paths)
+    if options is None:
+        return
+    manifest = fileops.Manifest(paths)
+    configured = sorted(
+        {
+            (e["client"], e["scope"])
+            for rec in manifest.files.values()
+            for e in rec["entries"].values()
+        }
+    )
+    catalog = load_clients()
+    for client_id, scope in configured:
+        client = catalog.get(client_id)
+        fix = f"orchestrator-setup install --team {options.url} --client {client_id}"
+        if client is not None and client.remote is not None:
+            where = resolve(client, scope, env)
+            if where is None:
+                continue
+            try:
+                text = fileops.read_text(where.path) or ""
+                writer_for(client.format).check(text, str(where.path))
+            except UserError as exc:
+                report.add(f"{client_id}: file parses", False, str(exc), fix)
+                continue
+            entry = writer_for(client.format).read_entry(text, where.key, "task-orchestrator")
+            wanted = team.remote_entry(client, options) or {}
+            current = isinstance(entry, dict) and all(entry.get(k) == v for k, v in wanted.items())
+            report.add(
+                f"{client_id}: team entry",
+                current,
+                f"{where.path}: " + ("points at the team server" if current else "not the team's"),
+                fix,
+            )
+        elif client_id == "claude-code-hooks":
+            path = hookreg.settings_path(scope, env)
+            try:
+                state = hookreg.registered_events(fileops.read_text(path) or "")
+            except UserError as exc:
+                report.add(
+                    f"hooks ({scope})", False, str(exc), f"orchestrator-setup restore {path}"
+                )
+                continue
+            missing = [e for e, ok in state.items() if not ok]
+            report.add(
+                f"hooks ({scope})",
+                not missing,
+                f"{path}: "
+                + ("all registered" if not missing else "missing: " + ", ".join(missing)),
+                f"orchestrator-setup install --team {options.url} --client claude-code",
+            )

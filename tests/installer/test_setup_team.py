@@ -285,3 +285,17 @@ def test_the_team_options_are_in_the_help(capsys: pytest.CaptureFixture[str]) ->
     out = capsys.readouterr().out
     for option in ("--team", "--token-env", "--machine", "--hooks"):
         assert option in out
+
+
+def test_doctor_on_a_members_machine_names_what_to_export(
+    program: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert setup_main(_args("cursor")) == 0
+    monkeypatch.delenv(VAR)
+    capsys.readouterr()
+    assert setup_main(["doctor", "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    checks = {c["check"]: c for c in report["checks"]}
+    assert not checks["team token"]["ok"] and f"export {VAR}=" in checks["team token"]["fix"]
+    assert checks["cursor: team entry"]["ok"]
+    assert "store healthy" not in checks  # no local store on a member's machine

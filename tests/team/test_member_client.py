@@ -151,6 +151,19 @@ def test_a_members_session_makes_tasks_on_the_server_as_the_member(
         checks["team server answers"].ok and "member alice" in checks["team server answers"].detail
     )
     assert checks["team spool"].ok
+    # The whole `task-orchestrator doctor` on this machine: the team's checks, no local ones.
+    proc = subprocess.run(
+        [sys.executable, "-I", "-m", "task_orchestrator", "doctor", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    report_json = json.loads(proc.stdout)
+    assert proc.returncode == 0 and report_json["ok"], report_json
+    names = {c["check"] for c in report_json["checks"]}
+    assert {"team server answers", "claude-code: team entry", "hooks (user)"} <= names
+    assert "store healthy" not in names
 
 
 def _shape(team: Team, root: Path) -> list[tuple[str, str, str]]:
