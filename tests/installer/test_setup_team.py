@@ -299,3 +299,15 @@ def test_doctor_on_a_members_machine_names_what_to_export(
     assert not checks["team token"]["ok"] and f"export {VAR}=" in checks["team token"]["fix"]
     assert checks["cursor: team entry"]["ok"]
     assert "store healthy" not in checks  # no local store on a member's machine
+
+
+def test_a_dry_run_shows_the_diffs_and_writes_nothing(
+    program: Path, isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = _tree(isolated_home, default_paths().root)
+    assert setup_main([*_args("codex", "claude-code", hooks="http"), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "+[team]" in out and f'+url = "{URL}"' in out
+    assert f'+bearer_token_env_var = "{VAR}"' in out
+    assert "dry run: nothing was written" in out
+    assert _tree(isolated_home, default_paths().root) == before

@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from team_support import Team, TeamServer
 
 from task_orchestrator.__main__ import setup_main
+from task_orchestrator.installer import launcher
 from task_orchestrator.installer import setup as setup_mod
 
 pytestmark = [pytest.mark.realclient, pytest.mark.slow]
@@ -44,6 +46,7 @@ def member(
     monkeypatch.setenv(VAR, team.tokens["alice"])
     monkeypatch.delenv("TASK_ORCHESTRATOR_STORE_URL", raising=False)
     monkeypatch.setattr(setup_mod, "running_process_names", lambda: set())
+    monkeypatch.setattr(launcher, "registered_program", lambda: Path(sys.executable))
     env = dict(os.environ)
     for name in list(env):
         if name.startswith(("ANTHROPIC_", "CLAUDE_", "CODEX_", "GEMINI_")):
@@ -126,3 +129,20 @@ def test_claude_code_takes_the_http_hooks(
     listed = _run([str(clients / "claude"), "mcp", "list"], env, isolated_home)
     assert "✔ Connected" in listed and "Settings Error" not in listed, listed
     assert "Invalid" not in listed and "hooks" not in listed.lower(), listed
+
+
+def test_team_install_replaces_our_claude_code_plugin(
+    server: TeamServer, member: tuple[Path, dict[str, str]], isolated_home: Path
+) -> None:
+    """A machine set up before with our plugin: --team removes it (its .mcp.json would start
+    a local server on a local store) and Claude Code then reaches only the team server."""
+    clients, env = member
+    assert setup_main(["install", "-c", "claude-code"]) == 0  # the plugin, by default
+    claude = str(clients / "claude")
+    assert "task-orchestrator" in _run([claude, "plugin", "list"], env, isolated_home)
+    _install(server)
+    plugins = _run([claude, "plugin", "list"], env, isolated_home)
+    assert "task-orchestrator@" not in plugins, plugins
+    listed = _run([claude, "mcp", "list"], env, isolated_home)
+    assert f"task-orchestrator: {server.base}/mcp (HTTP) - ✔ Connected" in listed, listed
+    assert listed.count("task-orchestrator") == 1, listed
