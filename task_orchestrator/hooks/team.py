@@ -210,12 +210,16 @@ def save(line: dict[str, object]) -> bool:
     try:
         private.make_dir(os.path.dirname(path), data_root())
         for _ in range(3):  # a drainer may remove the file between our open and our lock
-            fd = private.open_file(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _BINARY)
+            fd = private.open_file(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | _BINARY)
             try:
                 _lock_briefly(fd)
                 if not _is_file(fd, path):
                     continue
                 size = os.fstat(fd).st_size
+                if size and os.lseek(fd, size - 1, os.SEEK_SET) and os.read(fd, 1) != b"\n":
+                    # A line cut short by a crash: ours must not be glued to it (the reader
+                    # skips the damaged line alone).
+                    data = b"\n" + data
                 if size + len(data) > MAX_SPOOL_BYTES:
                     log(
                         "error",
@@ -278,9 +282,12 @@ def _drain(config: TeamConfig, token: str, deadline: float) -> str:
         except FileNotFoundError:
             return DONE
         whole = data[: data.rfind(b"\n") + 1]  # a line being appended right now waits
+        if data and not whole:
+            return DONE  # a line cut short, or one being written now: the next drain's
         if not whole:
-            _remove_if_done(path, offset)
-            return DONE
+            if _remove_if_done(path, offset):
+                return DONE
+            continue  # appended meanwhile: send that too
         for raw in whole.split(b"\n")[:-1]:
             left = deadline - time.monotonic()
             if left <= 0.05:
@@ -332,19 +339,23 @@ def _set_offset(offset: int) -> None:
     private.write_file(os.path.join(folder, OFFSET_NAME), f"{ino}:{offset}".encode("ascii"))
 
 
-def _remove_if_done(path: str, offset: int) -> None:
+def _remove_if_done(path: str, offset: int) -> bool:
     """Every line sent: the spool and its offset go, under the writers' lock so that no
-    event appended meanwhile goes with them."""
+    event appended meanwhile goes with them. False when a line was appended meanwhile."""
     try:
         fd = os.open(path, os.O_RDONLY | _BINARY)
     except FileNotFoundError:
-        return
+        return True
     try:
         _lock_briefly(fd)
-        if _is_file(fd, path) and os.fstat(fd).st_size == offset:
-            os.unlink(path)  # a writer that opened it meanwhile sees that and opens anew
-            os.unlink(os.path.join(os.path.dirname(path), OFFSET_NAME))
+        if not _is_file(fd, path):
+            return True
+        if os.fstat(fd).st_size != offset:
+            return False
+        os.unlink(path)  # a writer that opened it meanwhile sees that and opens anew
+        os.unlink(os.path.join(os.path.dirname(path), OFFSET_NAME))
     except OSError:
         pass  # no record yet; or Windows, which will not remove an open file: the next drain does
     finally:
         os.close(fd)
+    return True

@@ -400,3 +400,20 @@ def test_the_wire_client_reads_chunks_and_splits_addresses() -> None:
         team_http._parse(b"SSH-2.0-OpenSSH\r\n\r\n")
     assert team_http.header_value("a%b ü") == "a%b ü"
     assert team_http.header_value("a\nX-Injected: 1") is None
+
+
+def test_a_line_cut_short_costs_only_itself(server: FakeTeamServer, workspace_dir: Path) -> None:
+    """A crash in the middle of an append left half a line: the next event starts a line of
+    its own, and the half line is skipped alone."""
+    _team_config(server.url)
+    spool = _spool()
+    spool.parent.mkdir(parents=True, exist_ok=True)
+    spool.write_bytes(b'{"event": "TaskCreated", "headers": {}, "bo')
+    # The half line waits (it may be one being written): this event queues behind it...
+    run_hook("TaskCompleted", fixture("TaskCompleted", workspace_dir), env=_env())
+    assert spool.read_bytes().count(b"\n") == 2  # ...on a line of its own
+    assert server.events() == []
+    run_hook("Stop", fixture("Stop", workspace_dir), env=_env())
+    assert server.events() == ["TaskCompleted", "Stop"]
+    assert "damaged line" in _log()
+    assert not spool.exists()
