@@ -20,8 +20,13 @@ LOOPBACK = ("127.0.0.1", "::1", "localhost")
     help="stdio for MCP clients; streamable-http to serve over HTTP at /mcp (with a "
     "PostgreSQL store: a team server, see README 'Team').",
 )
-@click.option("--host", default="127.0.0.1", show_default=True, help="HTTP only: address to bind. Plain HTTP: "
-    "put a reverse proxy with TLS in front for other machines.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="HTTP only: address to bind. Plain HTTP: "
+    "put a reverse proxy with TLS in front for other machines.",
+)
 @click.option("--port", default=8765, show_default=True, type=int, help="HTTP only: port.")
 @click.option(
     "--token",

@@ -53,6 +53,7 @@ class OrchestratorServer(MCPServer[ServerState]):
 
         On a team server the call acts for the member and machine of its request
         (server/context.py ``team_actor``): the store stamps its writes with them."""
+        reconnect_if_lost(context)
         member = team_actor(context)
         if member is not None:
             refusal = team_refusal(name, arguments)
@@ -91,6 +92,24 @@ class OrchestratorServer(MCPServer[ServerState]):
             )
             for tool in tools
         ]
+
+
+def reconnect_if_lost(context: Context[ServerState, Any] | None) -> None:
+    """A PostgreSQL store whose connection was lost (the database restarted, a network
+    cut) is opened again before the next call, rather than failing every call until a
+    restart_server: the call that met the loss failed, the next one reconnects."""
+    try:
+        state = context.request_context.lifespan_context if context is not None else None
+    except ValueError:
+        return
+    store = getattr(state, "store_or_none", None)
+    raw = getattr(getattr(store, "conn", None), "raw", None)
+    if isinstance(state, ServerState) and raw is not None and (raw.closed or raw.broken):
+        try:
+            state.reopen()
+            log.warning("the store's connection was lost; opened it again")
+        except StoreError as exc:  # still away: the tool says so
+            log.warning("the store's connection was lost and cannot be opened again: %s", exc)
 
 
 def internal_error(tool: str) -> str:

@@ -71,7 +71,12 @@ def client_key(ctx: Ctx) -> str | None:
     if headers is None:
         return STDIO_CLIENT
     session_id = headers.get("mcp-session-id")
-    return f"http:{session_id}" if session_id else None
+    if not session_id:
+        return None
+    # On a team server a session's state is its member's: another token presenting the same
+    # session id gets a state of its own, not that member's workspace.
+    member = team_actor(ctx)
+    return f"http:{member.user}:{session_id}" if member is not None else f"http:{session_id}"
 
 
 def client_of(ctx: Ctx) -> tuple[ServerState, ClientState]:

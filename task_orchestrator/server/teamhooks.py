@@ -102,6 +102,9 @@ class HookEndpoint:
             log.warning("hook %s of %s: store trouble: %s", name, actor.user, exc)
             await send_json(send, 503, store_trouble(exc), retry_after(STORE_RETRY_S))
             return
+        except protocol.BadInput as exc:  # a field the handler needs is missing
+            await send_json(send, 400, json.dumps({"error": str(exc)}).encode())
+            return
         await send_json(send, 200, json.dumps(answer or {}, ensure_ascii=False).encode())
 
     def handle(
@@ -113,15 +116,16 @@ class HookEndpoint:
         where: tuple[str, str],
     ) -> dict[str, object] | None:
         """One event, in a worker thread: its handler, stamped with the member and machine.
-        A failure that is not the store's is answered as a local hook fails: open."""
+        Bad input and an unreachable store are the caller's to hear (400, 503); anything
+        else is answered as a local hook fails: open, the details in the server's log."""
         event = protocol.Event(name, payload, store)
         event.locate = lambda s: locate(s, actor.machine, *where)
         try:
             with acting(actor):
                 return events.handler(name)(event, self.settings)
-        except (StoreBusy, StoreUnavailable):
+        except (StoreBusy, StoreUnavailable, protocol.BadInput):
             raise
-        except (StoreError, protocol.BadInput) as exc:
+        except StoreError as exc:
             log.warning("hook %s of %s failed open: %s", name, actor.user, exc)
             return None
         except Exception:

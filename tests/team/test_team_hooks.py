@@ -130,6 +130,9 @@ def test_unknown_event_bad_body_and_size(server: TeamServer, team: Team) -> None
     assert status == 413
     status, got, _ = request("GET", url, token=token)
     assert status == 405 and got["allow"] == "POST"
+    no_session = {"cwd": "/srv/app", "prompt": "build the thing with a plan"}
+    status, _, body = post_hook(server, token, "UserPromptSubmit", no_session)
+    assert status == 400 and "session_id" in body["error"]
     with TaskStore.open(team.url) as store:
         assert store.conn.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 0
 

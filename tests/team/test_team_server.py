@@ -4,6 +4,7 @@ member's folders without looking at its own disk."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import time
@@ -135,6 +136,25 @@ async def test_a_folder_finds_the_workspace_its_machine_recorded(
     assert other["workspace"] == "m1:/work/bob/app/src"
 
 
+async def test_a_client_s_roots_are_folders_on_its_machine(server: TeamServer, team: Team) -> None:
+    from mcp.types import ListRootsResult, Root
+
+    async def roots(_ctx: Any) -> ListRootsResult:
+        return ListRootsResult(roots=[Root(uri="file:///work/ann/app%20one", name="app")])
+
+    http = httpx2.AsyncClient(
+        headers={
+            "authorization": f"Bearer {team.tokens['alice']}",
+            "x-task-orchestrator-machine": "m1",
+        }
+    )
+    transport = streamable_http_client(f"{server.base}/mcp", http_client=http)
+    async with http, Client(transport, mode="legacy", list_roots_callback=roots) as c:
+        failed, status = await call(c, "orchestrator_get_status")
+    assert not failed, status
+    assert status["workspace"] == "m1:/work/ann/app one"
+
+
 async def test_what_no_member_folder_can_be(server: TeamServer, team: Team) -> None:
     with TaskStore.open(team.url) as store:
         before = len(store.workspaces())
@@ -194,3 +214,84 @@ async def test_no_file_is_written_for_a_member(
     assert list(target.iterdir()) == []
     with TaskStore.open(team.url) as store:
         assert len(store.artifacts(parent)) == artifacts_before + 1
+
+
+def rpc(
+    server: TeamServer, token: str, body: dict[str, Any], session: str | None = None
+) -> tuple[dict[str, str], Any]:
+    """One raw JSON-RPC POST to /mcp: (headers, the JSON-RPC answer or None)."""
+    headers = {
+        "Accept": "application/json, text/event-stream",
+        "MCP-Protocol-Version": "2025-06-18",
+    }
+    if session:
+        headers["Mcp-Session-Id"] = session
+    status, got, answer = request(
+        "POST",
+        f"{server.base}/mcp",
+        token=token,
+        machine="m9",
+        body=json.dumps(body).encode(),
+        headers=headers,
+    )
+    assert status in (200, 202), (status, answer)
+    if isinstance(answer, str):  # server-sent events: the message is on a data line
+        data = [line[5:] for line in answer.splitlines() if line.startswith("data:")]
+        answer = json.loads(data[-1]) if data else None
+    return got, answer
+
+
+def test_a_session_is_its_member_s(server: TeamServer, team: Team) -> None:
+    """Another member presenting bob's MCP session id does not get bob's workspace."""
+    bob, alice = team.tokens["bob"], team.tokens["alice"]
+    init = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-06-18",
+            "capabilities": {},
+            "clientInfo": {"name": "raw", "version": "1"},
+        },
+    }
+    got, _ = rpc(server, bob, init)
+    session = got["mcp-session-id"]
+    rpc(server, bob, {"jsonrpc": "2.0", "method": "notifications/initialized"}, session)
+
+    def tool(token: str, rid: int, name: str, args: dict[str, Any]) -> Any:
+        call = {"jsonrpc": "2.0", "id": rid, "method": "tools/call",
+                "params": {"name": name, "arguments": args}}  # fmt: skip
+        return rpc(server, token, call, session)[1]["result"]
+
+    first = tool(bob, 2, "orchestrator_initialize_session", {"working_directory": "/srv/bob/app"})
+    assert not first.get("isError"), first
+    assert tool(bob, 3, "orchestrator_get_status", {})["structuredContent"]["workspace"] == (
+        "m9:/srv/bob/app"
+    )
+    theirs = tool(alice, 4, "orchestrator_get_status", {})
+    assert theirs.get("isError") and "working_directory" in theirs["content"][0]["text"]
+
+
+async def test_mcp_calls_reconnect_after_the_database_dropped_them(
+    server: TeamServer, team: Team, pg_server: Any
+) -> None:
+    from psycopg.conninfo import conninfo_to_dict
+
+    database = conninfo_to_dict(team.url)["dbname"]
+    http, client = mcp_client(server, team.tokens["bob"], "m2")
+    async with http, client as c:
+        failed, _ = await call(
+            c, "orchestrator_initialize_session", {"working_directory": "/srv/a"}
+        )
+        assert not failed
+        pg_server.admin(
+            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'"
+        )
+        outcomes = [
+            (await call(c, "orchestrator_plan_task", {"title": f"t{i}"}))[0] for i in range(3)
+        ]
+    # At most the call that met the loss failed (with a message, not a crash); then it works.
+    assert outcomes[-2:] == [False, False], outcomes
+    with TaskStore.open(team.url) as store:
+        titles = {r[0] for r in store.conn.execute("SELECT title FROM tasks").fetchall()}
+    assert {"t1", "t2"} <= titles
