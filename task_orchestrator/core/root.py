@@ -79,7 +79,9 @@ TEAM_TOKEN_ENV = "TASK_ORCHESTRATOR_TEAM_TOKEN"
 #: The whole of one request to the team server, connect to last byte, in seconds.
 TEAM_TIMEOUT_S = 2.0
 TEAM_TIMEOUT_RANGE = (0.1, 30.0)
-TEAM_KEYS = ("url", "token_env", "machine", "timeout")
+TEAM_KEYS = ("url", "token_env", "machine", "timeout", "hooks")
+#: ``[team] hooks``: how setup registered Claude Code's hooks (a later install keeps it).
+TEAM_HOOK_MODES = ("command", "http")
 #: ``[team]`` keys a team server reads on its own machine (server/, not the hooks).
 SERVER_TEAM_KEYS = ("hook_rate",)
 
@@ -87,15 +89,21 @@ SERVER_TEAM_KEYS = ("hook_rate",)
 class TeamConfig:
     """``[team]`` read and checked. ``url`` has no trailing slash."""
 
-    __slots__ = ("url", "token_env", "machine", "timeout")
+    __slots__ = ("url", "token_env", "machine", "timeout", "hooks")
 
     def __init__(
-        self, url: str, token_env: str = TEAM_TOKEN_ENV, machine: str = "", timeout: float = 0
+        self,
+        url: str,
+        token_env: str = TEAM_TOKEN_ENV,
+        machine: str = "",
+        timeout: float = 0,
+        hooks: str = "command",
     ) -> None:
         self.url = url.rstrip("/")
         self.token_env = token_env or TEAM_TOKEN_ENV
         self.machine = machine or _host_name()
         self.timeout = float(timeout) if timeout else TEAM_TIMEOUT_S
+        self.hooks = hooks if hooks in TEAM_HOOK_MODES else "command"
 
     def as_table(self) -> dict[str, object]:
         return {
@@ -103,6 +111,7 @@ class TeamConfig:
             "token_env": self.token_env,
             "machine": self.machine,
             "timeout": self.timeout,
+            "hooks": self.hooks,
         }
 
 
@@ -185,9 +194,14 @@ def team_from_table(table: object) -> tuple[TeamConfig | None, list[str]]:
             f"team.timeout = {timeout!r} is not a number in {low}..{high}; using {TEAM_TIMEOUT_S}"
         )
         timeout = TEAM_TIMEOUT_S
+    hooks = table.get("hooks", "command")
+    if hooks not in TEAM_HOOK_MODES:
+        problems.append(f"team.hooks = {hooks!r} is not one of {TEAM_HOOK_MODES}; using 'command'")
+        hooks = "command"
     if fatal:
         return None, fatal + problems
-    return TeamConfig(str(url), str(token_env), str(machine), float(timeout)), problems
+    config = TeamConfig(str(url), str(token_env), str(machine), float(timeout), str(hooks))
+    return config, problems
 
 
 def has_team_table(raw: bytes) -> bool:

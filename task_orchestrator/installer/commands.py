@@ -207,7 +207,7 @@ def install_command(
         current_env(),
         dry_run=dry_run,
         hooks=not no_hooks,
-        plugin=not no_plugin and team is None,
+        plugin=not no_plugin,
         team=team,
     )
     from .setup import mark_running

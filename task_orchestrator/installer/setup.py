@@ -121,9 +121,12 @@ def install(
     program = str(launcher.registered_program())
     args = launcher.server_args()
     changes: list[Change] = []
-    if team is not None:
-        from . import team as teamsetup
+    from . import team as teamsetup
 
+    if team is None:
+        # A member's machine stays one: a later install (a new client) is the team's too.
+        team = teamsetup.current(paths)
+    if team is not None:
         teamsetup.preflight(clients, scope, env, paths, hooks)
 
     def body(manifest: fileops.Manifest) -> None:

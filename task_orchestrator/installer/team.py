@@ -53,7 +53,10 @@ class TeamOptions:
         return hookreg.HttpHooks(self.url, self.token_env, self.machine)
 
     def table(self) -> dict[str, Any]:
-        return {"url": self.url, "token_env": self.token_env, "machine": self.machine}
+        out = {"url": self.url, "token_env": self.token_env, "machine": self.machine}
+        if self.hooks != "command":
+            out["hooks"] = self.hooks  # a later plain install keeps Claude Code's http hooks
+        return out
 
 
 def options(url: str, token_env: str | None, machine: str | None, hooks: str) -> TeamOptions:
@@ -77,7 +80,7 @@ def current(paths: Paths) -> TeamOptions | None:
     config, _ = team_config({"TASK_ORCHESTRATOR_HOME": str(paths.root)})
     if config is None:
         return None
-    return TeamOptions(config.url, config.token_env, config.machine)
+    return TeamOptions(config.url, config.token_env, config.machine, config.hooks)
 
 
 def remote_entry(client: ClientSpec, team: TeamOptions) -> dict[str, Any] | None:
@@ -137,7 +140,10 @@ def write_config(
                 new, _ = writer.install(text or "", [], "team", others)
             change.action, change.message = "removed", "[team] removed: hooks use the local store"
         else:
-            desired = {**(existing if isinstance(existing, dict) else {}), **team.table()}
+            kept = existing if isinstance(existing, dict) else {}
+            if team.hooks == "command":
+                kept = {k: v for k, v in kept.items() if k != "hooks"}
+            desired = {**kept, **team.table()}
             if existing == desired:
                 change.message = "[team] already set"
                 return change

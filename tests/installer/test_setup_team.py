@@ -212,11 +212,32 @@ def test_a_local_entry_becomes_a_team_entry_keeping_what_the_user_added(
     assert "command" not in entry and "args" not in entry
     assert entry["url"] == f"{URL}/mcp"
     assert entry["disabledTools"] == ["orchestrator_delete_task"]
-    # And back: the remote keys go, the user's stay.
+    # A later plain install on this machine (a client added) is the team's too, and keeps
+    # the hook mode chosen.
+    assert setup_main(["install", "-c", "codex"]) == 0
+    codex = _entry("codex")
+    assert isinstance(codex, dict) and codex["bearer_token_env_var"] == VAR
+    assert "command" not in codex
+    # Leaving the team: uninstall with Claude Code (whose hooks read [team]) takes it away,
+    # and a plain install is local again.
+    assert setup_main(["uninstall", "--all"]) == 0
+    assert team_config() == (None, [])
     assert setup_main(["install", "-c", "cursor"]) == 0
     entry = _entry("cursor")
-    assert isinstance(entry, dict) and "url" not in entry and "headers" not in entry
-    assert entry["command"] == str(program) and entry["disabledTools"]
+    assert isinstance(entry, dict) and entry["command"] == str(program) and "url" not in entry
+
+
+def test_a_later_plain_install_keeps_the_http_hooks(program: Path, isolated_home: Path) -> None:
+    assert setup_main(_args("claude-code", hooks="http")) == 0
+    assert 'hooks = "http"' in default_paths().config_file.read_text()
+    assert setup_main(["install", "-c", "claude-code"]) == 0
+    hooks = json.loads((isolated_home / ".claude" / "settings.json").read_text())["hooks"]
+    assert hooks["Stop"][0]["hooks"][0]["type"] == "http"
+    # --team again without --hooks: command hooks, the default, and [team] says so.
+    assert setup_main(_args("claude-code")) == 0
+    hooks = json.loads((isolated_home / ".claude" / "settings.json").read_text())["hooks"]
+    assert hooks["Stop"][0]["hooks"][0]["type"] == "command"
+    assert "hooks =" not in default_paths().config_file.read_text()
 
 
 @pytest.mark.parametrize(
