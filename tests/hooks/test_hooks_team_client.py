@@ -32,7 +32,7 @@ class FakeTeamServer:
     """Records every request; answers per event with what ``replies`` says (status, body,
     delay), else 200 and an answer naming the event."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: tuple[Path, Path] | None = None) -> None:
         self.requests: list[dict[str, Any]] = []
         self.replies: dict[str, tuple[int, bytes, float]] = {}
         self.fail_next: list[int] = []  # statuses for the next requests, whatever the event
@@ -68,6 +68,13 @@ class FakeTeamServer:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
+        if tls is not None:
+            import ssl
+
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+            self.url = f"https://localhost:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -359,16 +366,26 @@ def test_a_damaged_spool_line_is_skipped_and_costs_no_other(
 
 
 @pytest.mark.usefixtures("without_coverage")
+@pytest.mark.parametrize(
+    ("event", "name"),
+    [
+        ("SessionStart", "SessionStart"),
+        ("UserPromptSubmit", "UserPromptSubmit"),
+        ("PostToolUse", "PostToolUse-Write"),
+        ("Stop", "Stop"),
+        ("SessionEnd", "SessionEnd"),
+    ],
+)
 def test_a_team_hook_imports_no_http_client_nor_ssl_for_http(
-    server: FakeTeamServer, workspace_dir: Path
+    server: FakeTeamServer, workspace_dir: Path, event: str, name: str
 ) -> None:
     _team_config(server.url)
     # The first hook after a config change parses it once (tomllib); the others read the
     # settings cache, as every hook of a session does.
     run_hook("Stop", fixture("Stop", workspace_dir), env=_env())
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", *hook_command("UserPromptSubmit")[1:]],
-        input=json.dumps(fixture("UserPromptSubmit", workspace_dir)).encode(),
+        [sys.executable, "-X", "importtime", *hook_command(event)[1:]],
+        input=json.dumps(fixture(name, workspace_dir)).encode(),
         capture_output=True,
         timeout=60,
         env=_env(),
@@ -379,7 +396,8 @@ def test_a_team_hook_imports_no_http_client_nor_ssl_for_http(
         for line in proc.stderr.decode().splitlines()
         if line.startswith("import time:") and "|" in line
     }
-    assert "task_orchestrator.hooks.team" in names  # the team path ran
+    assert "task_orchestrator.hooks.team" in names  # the team path ran...
+    assert server.events()[-1] == event  # ...and delivered
     heavy_ones = ("http.client", "email.parser", "ssl", "urllib.request", "tomllib", "re", "json")
     for heavy in (*heavy_ones, "socket", "encodings.idna", "logging"):
         assert heavy not in names, heavy
@@ -417,3 +435,35 @@ def test_a_line_cut_short_costs_only_itself(server: FakeTeamServer, workspace_di
     assert server.events() == ["TaskCompleted", "Stop"]
     assert "damaged line" in _log()
     assert not spool.exists()
+
+
+def _certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for localhost (the openssl command line)."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=DNS:localhost"],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return cert, key
+
+
+def test_https_verifies_the_servers_certificate(tmp_path: Path, workspace_dir: Path) -> None:
+    cert, key = _certificate(tmp_path)
+    server = FakeTeamServer(tls=(cert, key))
+    try:
+        _team_config(server.url)
+        # Trusted (as a CA bundle would make it): delivered over TLS.
+        trusted = {**_env(), "SSL_CERT_FILE": str(cert)}
+        run = run_hook("Stop", fixture("Stop", workspace_dir), env=trusted)
+        assert run.answer == {"systemMessage": "server saw Stop"}
+        assert server.requests[0]["headers"]["Authorization"] == f"Bearer {TOKEN}"
+        # Not trusted: nothing goes to a server that cannot prove who it is; the event waits.
+        untrusted = {k: v for k, v in _env().items() if k != "SSL_CERT_FILE"}
+        run_hook("TaskCreated", fixture("TaskCreated", workspace_dir), env=untrusted)
+        assert len(server.requests) == 1
+        assert "CERTIFICATE_VERIFY_FAILED" in _log() or "certificate verify failed" in _log()
+        assert team.waiting() == 1
+    finally:
+        server.close()
