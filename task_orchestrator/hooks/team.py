@@ -17,15 +17,17 @@ level for every event it turns away, and on screen at SessionStart and UserPromp
 **Order**: events reach the server in the order they happened. A hook that finds events
 waiting sends them first (one drainer at a time: ``team-spool.lock``, taken without waiting),
 oldest first, stopping at the first that fails and within ``[team] timeout``; only when none
-wait any more does it send its own event. Otherwise its event joins the spool behind them,
-the hook answers at once (fail open), and the draining goes on after the answer in the
-forked child (hooks/runner.py ``_after_answer``) with a longer budget, since nobody waits for
-it. That keeps the order because every event either goes straight to the server while the
-spool is empty or goes through the spool, and the spool is sent by one process at a time,
-line by line, each line's success recorded (``team-spool.offset``) before the next is sent;
-a drainer killed between a send and its record sends that one event again (at least once,
-never lost). SessionEnd (Claude Code gives its hooks about 1.5 s) never drains before its
-answer: with events waiting it joins the spool and the child drains.
+wait any more does it send its own event. Otherwise its event joins the spool behind them and
+the hook answers at once (fail open); when the drain stopped for its time budget rather than
+a failure (the server answers, but more waits than fits in one hook), the draining goes on
+after the answer in the forked child (hooks/runner.py ``_after_answer``) with a longer
+budget, since nobody waits for it. That keeps the order because every event either goes
+straight to the server while the spool is empty or goes through the spool, and the spool is
+sent by one process at a time, line by line, each line's success recorded
+(``team-spool.offset``) before the next is sent; a drainer killed between a send and its
+record sends that one event again (at least once, never lost). SessionEnd (Claude Code gives
+its hooks about 1.5 s) never drains before its answer: with events waiting it joins the
+spool and the child drains.
 
 **Refusals are not retried**: 401 (a wrong, revoked or missing token) is logged at error level
 and said on screen where a person is looking; the event is not spooled, since no retry would
