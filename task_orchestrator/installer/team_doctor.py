@@ -45,7 +45,13 @@ def check_team(report: Report, paths: Paths, environ: dict[str, str] | None = No
             report.add("team config", False, "; ".join(problems), f"fix [team], or {FIX_INSTALL}")
             return True
         return False
-    report.add("team config", True, f"[team] url = {config.url}, machine {config.machine}")
+    report.add(
+        "team config",
+        not problems,
+        f"[team] url = {config.url}, machine {config.machine}"
+        + ("" if not problems else ": " + "; ".join(problems)),
+        f"fix [team] in {paths.config_file}",
+    )
     token = env.get(config.token_env, "").strip()
     report.add(
         "team token",

@@ -332,3 +332,14 @@ def test_a_dry_run_shows_the_diffs_and_writes_nothing(
     assert f'+bearer_token_env_var = "{VAR}"' in out
     assert "dry run: nothing was written" in out
     assert _tree(isolated_home, default_paths().root) == before
+
+
+def test_doctor_names_a_bad_team_setting(program: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert setup_main(_args("cursor")) == 0
+    config = default_paths().config_file
+    config.write_text(config.read_text() + "timeout = 500\n", encoding="utf-8")
+    capsys.readouterr()
+    assert setup_main(["doctor", "--json"]) == 1
+    checks = {c["check"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
+    assert not checks["team config"]["ok"]
+    assert "team.timeout = 500 is not a number in 0.1..30.0" in checks["team config"]["detail"]
