@@ -334,8 +334,11 @@ def test_a_dry_run_shows_the_diffs_and_writes_nothing(
     assert _tree(isolated_home, default_paths().root) == before
 
 
-def test_doctor_names_a_bad_team_setting(program: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_doctor_names_a_bad_team_setting(
+    program: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert setup_main(_args("cursor")) == 0
+    monkeypatch.delenv(VAR)  # no request to the example URL: the config check is the point
     config = default_paths().config_file
     config.write_text(config.read_text() + "timeout = 500\n", encoding="utf-8")
     capsys.readouterr()
