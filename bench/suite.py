@@ -82,6 +82,7 @@ SECTIONS = (
         ["--tasks", "10000", "--runs", "30"],
         ["--tasks", "10000", "--runs", "21"],
     ),
+    Section("hooks_team", "Member hooks posting to a team server", "bench_hooks_team.py", [], []),
     Section(
         "git",
         "Hooks that meet git, in a repository of 10,000 commits (git fast-import)",

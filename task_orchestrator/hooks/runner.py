@@ -96,6 +96,11 @@ def dispatch(name: str, raw: bytes) -> dict[str, object] | None:
     from .settings import load_settings
 
     settings = load_settings()
+    if settings.team is not None:
+        # A member's machine: the team server has the store (hooks/team.py).
+        from . import team
+
+        return team.dispatch(name, payload, settings)
     if spool.backlog():
         # Events spooled earlier go first, so that the store sees events in their order.
         waiting = spool.replay(settings) if name in events.REPLAYS_FIRST else True

@@ -14,7 +14,7 @@ import os
 import sys
 
 from ..core import fastjson, private
-from ..core.root import data_root
+from ..core.root import data_root, has_team_table
 
 # name -> (default, allowed values or a (low, high) range for numbers, what it controls)
 CHOICES: dict[str, tuple[str, tuple[str, ...], str]] = {
@@ -72,6 +72,9 @@ class Settings:
         self.values.update({k: v[0] for k, v in NUMBERS.items()})
         self.sources: dict[str, str] = dict.fromkeys(self.values, "default")
         self.problems: list[str] = []
+        #: ``[team]`` as written (core/root.py ``team_from_table`` checks it), or None: a
+        #: member's machine, whose hooks post to the team server instead of a local store.
+        self.team: dict[str, object] | None = None
 
     @property
     def auto_plan(self) -> str:
@@ -167,7 +170,17 @@ def _parse(settings: Settings, path: str, raw: bytes) -> None:
         doc = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         settings.problems.append(f"{path} is not valid TOML ({exc}); using defaults")
+        if has_team_table(raw):
+            # A member's machine with a broken file must not fall back to a local store.
+            settings.team = {"": "config.toml is not valid TOML"}
         return
+    team = doc.get("team")
+    if isinstance(team, dict) and "url" in team:
+        # Plain values only (the cache is JSON); core/root.py judges them. A [team] with
+        # no url is a team server's own ([team] hook_rate), not a member's machine.
+        settings.team = {k: v for k, v in team.items() if isinstance(v, (str, int, float))}
+    elif team is not None and not isinstance(team, dict):
+        settings.team = {"": "not a table"}
     table = doc.get("hooks", {})
     if isinstance(table, dict):
         settings.apply(table)
@@ -190,11 +203,13 @@ def _from_cache(settings: Settings, cache: str, raw: bytes) -> bool:
         if kept["source"] != raw.decode("utf-8", "surrogateescape"):
             return False
         values, sources, problems = kept["values"], kept["sources"], kept["problems"]
+        team = kept["team"]
     except (OSError, ValueError, KeyError, TypeError):
         return False  # none yet, or unreadable: parse the file
     settings.values.update(values)
     settings.sources.update(sources)
     settings.problems.extend(problems)
+    settings.team = team if isinstance(team, dict) else None
     return True
 
 
@@ -204,6 +219,7 @@ def _save_cache(settings: Settings, cache: str, raw: bytes) -> None:
         "values": settings.values,
         "sources": settings.sources,
         "problems": settings.problems,
+        "team": settings.team,
     }
     try:
         folder = os.path.dirname(cache)

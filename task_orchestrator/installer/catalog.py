@@ -61,6 +61,22 @@ class EntrySpec(_Model):
     extra: dict[str, Any] = Field(default_factory=dict)
 
 
+#: Placeholders of a remote entry (client_configs/*.json ``remote.entry``), filled in by
+#: :meth:`ClientSpec.remote_entry`: the team server's MCP URL, the name of the variable that
+#: holds the member's token (never the token), and the machine's name.
+REMOTE_PLACEHOLDERS = ("<url>", "<token_env>", "<machine>")
+
+
+class RemoteSpec(_Model):
+    """How this client reaches a remote (streamable HTTP) MCP server with headers: the entry,
+    with the token as a reference to an environment variable in the client's own syntax."""
+
+    entry: dict[str, Any]
+    #: Where the format and the variable syntax were checked (the CLI and its version, or
+    #: the documentation).
+    checked: str
+
+
 class DetectSpec(_Model):
     dirs: PerOS = Field(default_factory=dict)
     apps: PerOS = Field(default_factory=dict)
@@ -83,6 +99,38 @@ class ClientSpec(_Model):
     #: version, which command), its source, or its documentation.
     checked: str = ""
     notes: str = ""
+    #: None: the client runs local commands only, as far as a config file goes; ``local_only``
+    #: says why, for setup's ``--team`` listing.
+    remote: RemoteSpec | None = None
+    local_only: str = ""
+
+    def remote_entry(self, url: str, token_env: str, machine: str) -> dict[str, Any] | None:
+        """Our entry pointing at the team server ``url`` (its base, without ``/mcp``)."""
+        if self.remote is None:
+            return None
+        filled = (url.rstrip("/") + "/mcp", token_env, machine)
+        values = dict(zip(REMOTE_PLACEHOLDERS, filled, strict=True))
+
+        def fill(value: Any) -> Any:
+            if isinstance(value, str):
+                for key, text in values.items():
+                    value = value.replace(key, text)
+                return value
+            if isinstance(value, dict):
+                return {k: fill(v) for k, v in value.items()}
+            if isinstance(value, list):
+                return [fill(v) for v in value]
+            return value
+
+        return dict(fill(self.remote.entry))
+
+    def own_keys(self) -> set[str]:
+        """The keys of either form of our entry (local command or remote): switching from
+        one to the other drops the other's, and keeps only what the user added."""
+        keys = set(self.entry_for("x", []))
+        if self.remote is not None:
+            keys |= set(self.remote.entry)
+        return keys
 
     def entry_for(self, command: str, args: list[str]) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -146,6 +146,33 @@ def _selection(clients: tuple[str, ...], all_: bool, scope: str) -> list[Any]:
 
 @setup_group.command("install")
 @_client_options
+@click.option(
+    "--team",
+    "team_url",
+    metavar="URL",
+    help="Point this machine at a team server (http:// or https://): [team] in config.toml, "
+    "a remote entry in each client that can reach one, Claude Code's hooks posting to it.",
+)
+@click.option(
+    "--token-env",
+    metavar="VAR",
+    help="With --team: the environment variable that holds your token "
+    "(default TASK_ORCHESTRATOR_TEAM_TOKEN). Only its name is written, never the token.",
+)
+@click.option(
+    "--machine",
+    metavar="NAME",
+    help="With --team: this machine's name on the team (default: the host name).",
+)
+@click.option(
+    "--hooks",
+    "hook_mode",
+    type=click.Choice(["command", "http"]),
+    default=None,
+    help="With --team: Claude Code's hooks as our command (default: an event the server "
+    "misses waits and is sent later) or Claude Code's own http hooks (no process per event, "
+    "but an event sent while the server is down is lost).",
+)
 def install_command(
     clients: tuple[str, ...],
     all_: bool,
@@ -155,10 +182,24 @@ def install_command(
     dry_run: bool,
     yes: bool,
     as_json: bool,
+    team_url: str | None,
+    token_env: str | None,
+    machine: str | None,
+    hook_mode: str | None,
 ) -> int:
-    """Register the server in the chosen clients (default: every client found)."""
+    """Register the server in the chosen clients (default: every client found).
+
+    With --team URL, register the team server instead: see README.md, "Team"."""
     from .setup import current_env, install
 
+    team = None
+    if team_url is None:
+        if token_env or machine or hook_mode:
+            raise click.UsageError("--token-env, --machine and --hooks go with --team URL")
+    else:
+        from .team import options
+
+        team = options(team_url, token_env, machine, hook_mode or "command")
     chosen = _selection(clients, all_, scope)
     changes = install(
         chosen,
@@ -167,6 +208,7 @@ def install_command(
         dry_run=dry_run,
         hooks=not no_hooks,
         plugin=not no_plugin,
+        team=team,
     )
     from .setup import mark_running
 
@@ -281,8 +323,11 @@ def restore_command(file: str | None, all_: bool) -> int:
 def _doctor(as_json: bool) -> int:
     from .doctor import run_doctor
     from .setup import current_env
+    from .team_doctor import run_team_doctor
 
-    report = run_doctor(current_env())
+    env = current_env()
+    # A member's machine has no local store or server: the team's checks instead.
+    report = run_team_doctor(env) or run_doctor(env)
     if as_json:
         click.echo(
             json.dumps({"ok": report.ok, "checks": [c.as_json() for c in report.checks]}, indent=2)

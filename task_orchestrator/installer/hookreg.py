@@ -9,6 +9,7 @@ in the args, so re-install updates them in place and uninstall removes only them
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,34 @@ from .launcher import hook_command
 from .writers import Hints
 
 SCRIPT = "task-orchestrator"
+#: The header that marks an http hook as ours (docs/ARCHITECTURE.md, "The team").
+MACHINE_HEADER = "X-Task-Orchestrator-Machine"
+#: Claude Code waits this long at most for the team server's answer to an http hook.
+HTTP_TIMEOUT_S = 5
+#: Claude Code runs no http hook for these (it skips them, saying so in its debug log).
+COMMAND_ONLY = frozenset({"SessionStart"})
+
+
+@dataclass(frozen=True)
+class HttpHooks:
+    """``--hooks http``: Claude Code posts events to the team server itself."""
+
+    url: str  # the team server's base URL
+    token_env: str
+    machine: str
+
+    def hook(self, event: str, timeout: int) -> dict[str, Any]:
+        return {
+            "type": "http",
+            "url": f"{self.url.rstrip('/')}/hooks/{event}",
+            # Claude Code interpolates only the variables allowedEnvVars names.
+            "headers": {
+                "Authorization": f"Bearer ${{{self.token_env}}}",
+                MACHINE_HEADER: self.machine,
+            },
+            "allowedEnvVars": [self.token_env],
+            "timeout": min(timeout, HTTP_TIMEOUT_S),
+        }
 
 
 def settings_path(scope: str, env: Env) -> Path:
@@ -31,16 +60,20 @@ def settings_path(scope: str, env: Env) -> Path:
     return path
 
 
-def desired_groups(program: str) -> dict[str, dict[str, Any]]:
+def desired_groups(program: str, http: HttpHooks | None = None) -> dict[str, dict[str, Any]]:
+    """Our group per event: command hooks, or with ``http`` Claude Code's http hooks to the
+    team server (a command hook where Claude Code runs no http hook)."""
     out: dict[str, dict[str, Any]] = {}
     command, *before = hook_command(program)
     for spec in HOOK_SPECS:
-        hook = {
+        hook: dict[str, Any] = {
             "type": "command",
             "command": command,
             "args": [*before, *hook_args(spec.event)],
             "timeout": spec.timeout,
         }
+        if http is not None and spec.event not in COMMAND_ONLY:
+            hook = http.hook(spec.event, spec.timeout)
         group: dict[str, Any] = {"matcher": spec.matcher} if spec.matcher else {}
         group["hooks"] = [hook]
         out[spec.event] = group
@@ -55,6 +88,13 @@ def _is_ours(group: Any) -> bool:
 
 
 def _is_our_hook(hook: Any) -> bool:
+    if isinstance(hook, dict) and hook.get("type") == "http":
+        headers = hook.get("headers")
+        return (
+            isinstance(headers, dict)
+            and MACHINE_HEADER in headers
+            and "/hooks/" in str(hook.get("url", ""))
+        )
     args = hook.get("args") if isinstance(hook, dict) else None
     if not isinstance(args, list) or "hook" not in args:
         return False
@@ -67,7 +107,9 @@ def _body(text: str) -> tuple[str, str]:
     return bom, text[len(bom) :]
 
 
-def install_hooks(text: str, program: str) -> tuple[str, dict[str, Hints]]:
+def install_hooks(
+    text: str, program: str, http: HttpHooks | None = None
+) -> tuple[str, dict[str, Hints]]:
     """Our groups merged in; returns the new text and per-event undo hints."""
     if not text.strip():
         text = "{}\n"
@@ -75,7 +117,7 @@ def install_hooks(text: str, program: str) -> tuple[str, dict[str, Hints]]:
     else:
         hints_all = {}
     bom, body = _body(text)
-    for event, group in desired_groups(program).items():
+    for event, group in desired_groups(program, http).items():
         root = jsonedit.parse(body)
         array = jsonedit.find(body, root, ["hooks", event])
         if array is None or array.kind != "array":
@@ -132,11 +174,13 @@ def uninstall_hooks(text: str, hints_all: dict[str, Hints]) -> str:
     return out
 
 
-def registered_events(text: str, program: str | None = None) -> dict[str, bool]:
+def registered_events(
+    text: str, program: str | None = None, http: HttpHooks | None = None
+) -> dict[str, bool]:
     """Per event of HOOK_SPECS: is our group there (and current, when program is given)."""
     value: Any = jsonedit.loads(_body(text)[1]) if text.strip() else {}
     hooks = value.get("hooks", {}) if isinstance(value, dict) else {}
-    want = desired_groups(program) if program else {}
+    want = desired_groups(program, http) if program else {}
     out: dict[str, bool] = {}
     for spec in HOOK_SPECS:
         groups = hooks.get(spec.event, []) if isinstance(hooks, dict) else []

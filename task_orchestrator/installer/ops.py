@@ -107,7 +107,10 @@ def install_one(
     manifest: fileops.Manifest,
     *,
     dry_run: bool,
+    entry: dict[str, Any] | None = None,
 ) -> Change:
+    """Write our entry: the command ``program args`` (a local server), or ``entry`` (a team
+    server's remote entry, ClientSpec.remote_entry)."""
     where = resolve(client, scope, env)
     if where is None:
         return Change(client.id, scope, "", "skipped", f"{client.name} has no {scope} scope")
@@ -118,10 +121,12 @@ def install_one(
         text = fileops.read_text(path)
         writer.check(text or "", str(path))
         existing = writer.read_entry(text or "", where.key, SERVER_NAME)
-        desired = client.entry_for(program, args)
+        desired = client.entry_for(program, args) if entry is None else entry
         if isinstance(existing, dict):
-            # Keep keys the user added to our entry (env, autoApprove...): we own ours only.
-            desired = {**existing, **desired}
+            # Keep keys the user added to our entry (env, autoApprove...): we own ours only,
+            # and those of the other form go (a local entry becoming a team one, or back).
+            kept = {k: v for k, v in existing.items() if k not in client.own_keys()}
+            desired = {**kept, **desired}
         if existing == desired:
             change.message = "already registered; nothing to change"
             return change
@@ -220,9 +225,15 @@ def uninstall_one(
     return change
 
 
-def entry_state(client: ClientSpec, where: Where, program: str, args: list[str]) -> EntryStatus:
+def entry_state(
+    client: ClientSpec,
+    where: Where,
+    program: str,
+    args: list[str],
+    desired: dict[str, Any] | None = None,
+) -> EntryStatus:
     """Whether the file at ``where`` holds our entry, and whether it is the one we would
-    write now."""
+    write now (``desired``: a remote entry instead of the command)."""
     writer = writer_for(client.format)
     try:
         text = fileops.read_text(where.path)
@@ -234,7 +245,8 @@ def entry_state(client: ClientSpec, where: Where, program: str, args: list[str])
         return EntryStatus("unparsable", str(exc))
     if entry is None:
         return EntryStatus("not-configured")
-    desired = client.entry_for(program, args)
+    if desired is None:
+        desired = client.entry_for(program, args)
     if isinstance(entry, dict) and all(entry.get(k) == v for k, v in desired.items()):
         return EntryStatus("current")
     return EntryStatus("outdated")

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..core.paths import Paths, default_paths
 from ..errors import UserError
@@ -22,6 +23,9 @@ from .ops import (
     unified_diff,
     uninstall_one,
 )
+
+if TYPE_CHECKING:
+    from .team import TeamOptions
 
 HOOKS_ID = "claude-code-hooks"
 
@@ -53,8 +57,12 @@ class Row:
 
 
 def survey(env: Env, scope: str = "user", *, processes: bool = True) -> list[Row]:
+    from . import team as teamsetup
+
     names = running_process_names() if processes else None
     program = str(launcher.registered_program())
+    # A member's machine: the remote entries are the ones to compare with.
+    team = teamsetup.current(default_paths())
     rows = []
     for client in load_clients().values():
         d = detect(client, env, names)
@@ -62,7 +70,8 @@ def survey(env: Env, scope: str = "user", *, processes: bool = True) -> list[Row
         if where is None:
             rows.append(Row(client, d, scope, "-", EntryStatus("no-scope", f"no {scope} scope")))
             continue
-        status = entry_state(client, where, program, launcher.server_args())
+        remote = teamsetup.remote_entry(client, team) if team else None
+        status = entry_state(client, where, program, launcher.server_args(), remote)
         rows.append(Row(client, d, scope, str(where.path), status))
     return rows
 
@@ -101,17 +110,29 @@ def install(
     hooks: bool,
     paths: Paths | None = None,
     plugin: bool = False,
+    team: TeamOptions | None = None,
 ) -> list[Change]:
     """Register the server in ``clients``. For Claude Code with ``hooks``: with ``plugin``
     and a ``claude`` that has plugins, our plugin (hooks, server, commands, agents) instead of
     settings.json hooks and a ``claude mcp`` entry, which are removed (docs/ARCHITECTURE.md,
-    "The Claude Code plugin"); otherwise the hooks go into settings.json."""
+    "The Claude Code plugin"); otherwise the hooks go into settings.json. With ``team``:
+    installer/team.py says what (``[team]``, remote entries, no plugin)."""
     paths = paths or default_paths()
     program = str(launcher.registered_program())
     args = launcher.server_args()
     changes: list[Change] = []
+    from . import team as teamsetup
+
+    if team is None:
+        # A member's machine stays one: a later install (a new client) is the team's too.
+        team = teamsetup.current(paths)
+    if team is not None:
+        teamsetup.preflight(clients, scope, env, paths, hooks)
 
     def body(manifest: fileops.Manifest) -> None:
+        if team is not None:
+            _team_body(manifest)
+            return
         for client in clients:
             ours = plugin or plugin_install.marketplace_dir(paths).is_dir()
             cli = _plugin_cli(env) if client.id == "claude-code" and hooks and ours else None
@@ -143,6 +164,39 @@ def install(
             # Last: what a plugin added from a checkout runs (best effort, never fails setup).
             plugin_install.record_program(paths, program)
 
+    def _team_body(manifest: fileops.Manifest) -> None:
+        from . import team as teamsetup
+
+        assert team is not None
+        changes.append(teamsetup.write_config(paths, team, manifest, dry_run=dry_run))
+        if changes[-1].action == "error":
+            return
+        for client in clients:
+            entry = teamsetup.remote_entry(client, team)
+            if entry is None:
+                changes.append(teamsetup.not_for_team(client, scope))
+                continue
+            changes.append(
+                install_one(
+                    client, scope, env, program, args, manifest, dry_run=dry_run, entry=entry
+                )
+            )
+            if client.id == "claude-code" and hooks:
+                changes.append(
+                    _hooks(
+                        scope, env, manifest, program, dry_run, install=True, http=team.http_hooks
+                    )
+                )
+                # The plugin's .mcp.json would start a local server on a local store.
+                if plugin_install.marketplace_dir(paths).is_dir():
+                    cli = _plugin_cli(env)
+                    if cli:
+                        gone = plugin_install.uninstall_plugin(
+                            cli, scope, env, paths, dry_run=dry_run
+                        )
+                        gone.message += "; a member's machine uses the team server"
+                        changes.append(gone)
+
     _with_manifest(paths, dry_run, body, changes)
     return changes
 
@@ -169,6 +223,12 @@ def uninstall(
                     changes.append(
                         plugin_install.uninstall_plugin(cli, scope, env, paths, dry_run=dry_run)
                     )
+                # [team] goes with the hooks that read it.
+                from . import team as teamsetup
+
+                gone = teamsetup.write_config(paths, None, manifest, dry_run=dry_run)
+                if gone.action != "absent":
+                    changes.append(gone)
         if not dry_run:
             manifest.drop_unused()
 
@@ -199,7 +259,14 @@ def _with_manifest(
 
 
 def _hooks(
-    scope: str, env: Env, manifest: fileops.Manifest, program: str, dry_run: bool, *, install: bool
+    scope: str,
+    env: Env,
+    manifest: fileops.Manifest,
+    program: str,
+    dry_run: bool,
+    *,
+    install: bool,
+    http: hookreg.HttpHooks | None = None,
 ) -> Change:
     path = hookreg.settings_path(scope, env)
     change = Change(
@@ -211,7 +278,7 @@ def _hooks(
         rec = manifest.files.get(str(target), {})
         key = f"{HOOKS_ID}:{scope}"
         if install:
-            new, hints = hookreg.install_hooks(text or "", program)
+            new, hints = hookreg.install_hooks(text or "", program, http)
         else:
             hints = (rec.get("entries", {}).get(key) or {}).get("hints", {})
             new = hookreg.uninstall_hooks(text or "", hints)
@@ -244,10 +311,13 @@ def _hooks(
                 "client": HOOKS_ID,
                 "scope": scope,
                 "key": ["hooks"],
-                "hash": fileops.entry_hash(hookreg.desired_groups(program)),
+                "hash": fileops.entry_hash(hookreg.desired_groups(program, http)),
                 "hints": {**hints, **{k: v for k, v in old.items() if k not in hints}},
             }
-            change.message = f"{len(hookreg.desired_groups(program))} hook events registered"
+            groups = hookreg.desired_groups(program, http)
+            change.message = f"{len(groups)} hook events registered" + (
+                " (http hooks to the team server; SessionStart a command hook)" if http else ""
+            )
         else:
             manifest.file(target)["entries"].pop(key, None)
             change.message = "our hooks removed"
