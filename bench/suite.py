@@ -84,6 +84,13 @@ SECTIONS = (
     ),
     Section("hooks_team", "Member hooks posting to a team server", "bench_hooks_team.py", [], []),
     Section(
+        "team_endpoint",
+        "A team server's hook endpoint: one member's recorded sessions posted in order",
+        "bench_team_endpoint.py",
+        ["--sessions", "20"],
+        ["--sessions", "5"],
+    ),
+    Section(
         "git",
         "Hooks that meet git, in a repository of 10,000 commits (git fast-import)",
         "bench_git.py",

@@ -114,10 +114,10 @@ def save(event: str, payload: dict[str, object]) -> bool:
     path = spool_path()
     try:
         for _ in range(3):  # a replay may claim the file between our open and our lock
-            fd = private.open_file(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _BINARY)
+            fd = private.open_file(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | BINARY)
             try:
-                _lock_briefly(fd)
-                if not _is_file(fd, path):
+                lock_briefly(fd)
+                if not is_file(fd, path):
                     continue
                 size = os.fstat(fd).st_size
                 if size + len(line) > MAX_SPOOL_BYTES:
@@ -298,11 +298,11 @@ def _claim() -> str | None:
     return token if _rename_between_writes(path, f"{path}.{token}") else None
 
 
-_BINARY = getattr(os, "O_BINARY", 0)
+BINARY = getattr(os, "O_BINARY", 0)
 
 if sys.platform == "win32":  # pragma: no cover - tested by the Windows CI job
 
-    def _lock_briefly(fd: int) -> None:
+    def lock_briefly(fd: int) -> None:
         """Nothing to do: Windows refuses to rename a file that another process has open,
         which keeps a claim from happening under a writer's feet."""
 
@@ -313,7 +313,7 @@ if sys.platform == "win32":  # pragma: no cover - tested by the Windows CI job
             return False
         return True
 
-    def _try_lock(fd: int) -> bool:
+    def try_lock(fd: int) -> bool:
         import msvcrt
 
         try:
@@ -324,7 +324,7 @@ if sys.platform == "win32":  # pragma: no cover - tested by the Windows CI job
 
 else:
 
-    def _lock_briefly(fd: int) -> None:
+    def lock_briefly(fd: int) -> None:
         """Wait for the writer or the claim in progress: each holds the lock for one
         ``write()`` or one rename."""
         import fcntl
@@ -337,13 +337,13 @@ else:
         except FileNotFoundError:
             return False
         try:
-            _lock_briefly(fd)
+            lock_briefly(fd)
             os.replace(path, target)
         finally:
             os.close(fd)
         return True
 
-    def _try_lock(fd: int) -> bool:
+    def try_lock(fd: int) -> bool:
         import fcntl
 
         try:
@@ -353,7 +353,7 @@ else:
         return True
 
 
-def _is_file(fd: int, path: str) -> bool:
+def is_file(fd: int, path: str) -> bool:
     """Whether ``fd`` is still the file at ``path`` (not claimed away since it was opened)."""
     try:
         at_path = os.stat(path)
@@ -373,11 +373,11 @@ class _ReplayLock:
     def __enter__(self) -> bool:
         try:
             self.fd = private.open_file(
-                os.path.join(spool_dir(), LOCK_NAME), os.O_RDWR | os.O_CREAT | _BINARY
+                os.path.join(spool_dir(), LOCK_NAME), os.O_RDWR | os.O_CREAT | BINARY
             )
         except OSError:
             return False
-        return _try_lock(self.fd)
+        return try_lock(self.fd)
 
     def __exit__(self, *exc: object) -> None:
         if self.fd >= 0:

@@ -45,7 +45,7 @@ from ..core import fastjson, private
 from ..core.root import TeamConfig, data_root, team_from_table
 from . import protocol, team_http
 from .log import log, log_path
-from .spool import _BINARY, _is_file, _lock_briefly, _try_lock, slim
+from .spool import BINARY, is_file, lock_briefly, try_lock, slim
 
 # Not typing.TYPE_CHECKING: docs/ARCHITECTURE.md, "The hook path".
 TYPE_CHECKING = False
@@ -212,10 +212,10 @@ def save(line: dict[str, object]) -> bool:
     try:
         private.make_dir(os.path.dirname(path), data_root())
         for _ in range(3):  # a drainer may remove the file between our open and our lock
-            fd = private.open_file(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | _BINARY)
+            fd = private.open_file(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | BINARY)
             try:
-                _lock_briefly(fd)
-                if not _is_file(fd, path):
+                lock_briefly(fd)
+                if not is_file(fd, path):
                     continue
                 size = os.fstat(fd).st_size
                 if size and os.lseek(fd, size - 1, os.SEEK_SET) and os.read(fd, 1) != b"\n":
@@ -258,11 +258,11 @@ def drain(config: TeamConfig, token: str, budget: float) -> str:
     the spool is empty, so what this one would have sent is in its hands."""
     folder = os.path.dirname(spool_path())
     try:
-        lock = private.open_file(os.path.join(folder, LOCK_NAME), os.O_RDWR | os.O_CREAT | _BINARY)
+        lock = private.open_file(os.path.join(folder, LOCK_NAME), os.O_RDWR | os.O_CREAT | BINARY)
     except OSError:
         return FAILED
     try:
-        if not _try_lock(lock):
+        if not try_lock(lock):
             return BUSY
         return _drain(config, token, time.monotonic() + budget)
     finally:
@@ -345,12 +345,12 @@ def _remove_if_done(path: str, offset: int) -> bool:
     """Every line sent: the spool and its offset go, under the writers' lock so that no
     event appended meanwhile goes with them. False when a line was appended meanwhile."""
     try:
-        fd = os.open(path, os.O_RDONLY | _BINARY)
+        fd = os.open(path, os.O_RDONLY | BINARY)
     except FileNotFoundError:
         return True
     try:
-        _lock_briefly(fd)
-        if not _is_file(fd, path):
+        lock_briefly(fd)
+        if not is_file(fd, path):
             return True
         if os.fstat(fd).st_size != offset:
             return False

@@ -1,6 +1,6 @@
 """Benchmark: a team server's hook endpoint, one member posting real sessions in order.
 
-    python bench/bench_team_hooks.py [--sessions 20]
+    python bench/bench_team_endpoint.py [--sessions 20] [--figures FILE]
 
 A throwaway PostgreSQL server (bench/pgtemp.py) holds a team with one member; a real
 ``task-orchestrator serve --transport streamable-http`` process serves it (hook_rate raised
@@ -25,6 +25,7 @@ import urllib.request
 from pathlib import Path
 
 import pgtemp
+from figures import Figures
 
 ROOT = Path(__file__).resolve().parents[1]
 SESSION = ROOT / "tests" / "hooks" / "data" / "claude-code-2.1.332-hooks" / "all.jsonl"
@@ -50,6 +51,7 @@ def free_port() -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--figures", type=Path, help="also write the figures as JSON here")
     args = parser.parse_args()
     from task_orchestrator.core.store import TaskStore
 
@@ -81,11 +83,23 @@ def main() -> None:
         finally:
             server.stop()
     times.sort()
+    median, p95 = statistics.median(times), times[int(len(times) * 0.95)]
+    rate = len(times) / total
     print(
-        f"{len(times)} events ({args.sessions} sessions): median "
-        f"{statistics.median(times) * 1000:.1f} ms, p95 {times[int(len(times) * 0.95)] * 1000:.1f}"
-        f" ms, max {times[-1] * 1000:.1f} ms, {len(times) / total:.0f} events/s from one client"
+        f"{len(times)} events ({args.sessions} sessions of Claude Code 2.1.332's recorded "
+        "events), each POSTed by one client after the last was answered\n"
     )
+    print("| POST /hooks/EVENT | median ms | p95 ms | max ms | events/s |")
+    print("|---|---:|---:|---:|---:|")
+    print(
+        f"| one member | {median * 1000:.1f} | {p95 * 1000:.1f} | {times[-1] * 1000:.1f} | {rate:.0f} |"
+    )
+    figs = Figures("team_endpoint")
+    figs.add("post.median_ms", median * 1000, "ms", "time")
+    figs.add("post.p95_ms", p95 * 1000, "ms", "info")
+    figs.add("post.events_per_s", rate, "1/s", "info")
+    figs.add("events", len(times), "events", "exact", at=f"sessions={args.sessions}")
+    figs.write(args.figures)
 
 
 def _wait(port: int) -> None:
