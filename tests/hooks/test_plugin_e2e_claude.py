@@ -201,6 +201,50 @@ def test_setup_installs_the_plugin_and_migrates_a_settings_install(
     assert not [r for r in rows if r.get("id") == plugin.PLUGIN_ID], f"{cc}: {rows}"
 
 
+def test_a_project_scope_plugin_replaces_a_user_scope_settings_install(
+    claude_code: ClaudeCode, isolated_home: Path, workspace_dir: Path
+) -> None:
+    """An earlier settings.json install at user scope, then setup with ``--scope project``:
+    the plugin is enabled for the project and nothing of ours is left at user scope, so the
+    hooks fire once there; ``status`` says Claude Code is served by the plugin. And the other
+    way round: hooks in the project's settings.json, then the plugin at user scope: the
+    project's hooks go."""
+    cc = claude_code
+    register_with_installer(isolated_home, cc.path, workspace_dir)
+    env = _env(isolated_home, cc.path, workspace_dir)
+    actions = _setup_cli(cc, env, "--scope", "project")
+    assert actions["claude-code-plugin"] == "installed", f"{cc}: {actions}"
+    row = _ours(cc, isolated_home, workspace_dir)
+    assert row["enabled"] is True and row["scope"] == "project", f"{cc}: {row}"
+    _no_settings_hooks(cc, isolated_home)
+    listed = _claude(cc, isolated_home, workspace_dir, "mcp", "list")
+    ours = [line for line in listed.splitlines() if "task-orchestrator" in line]
+    assert len(ours) == 1 and "plugin:" in ours[0], f"{cc}: claude mcp list: {listed}"
+    status = subprocess.run(
+        [str(Path(sys.executable).parent / "orchestrator-setup"), "status", "--json"],
+        env=env.environ,
+        cwd=workspace_dir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    claude_row = {r["client"]: r for r in json.loads(status.stdout)}["claude-code"]
+    assert claude_row["state"] == "plugin" and claude_row["via"] == "plugin", f"{cc}: {claude_row}"
+    assert "project scope" in claude_row["detail"]
+
+    _session_fires_once(cc, isolated_home, workspace_dir)
+
+    # Vice versa: the project's own settings.json hooks, then the plugin for the user.
+    _setup_cli(cc, env, "--scope", "project", "--no-plugin")
+    project_settings = workspace_dir / ".claude" / "settings.json"
+    assert all(hookreg.registered_events(project_settings.read_text(encoding="utf-8")).values())
+    _setup_cli(cc, env)
+    assert _ours(cc, isolated_home, workspace_dir)["scope"] == "user"
+    left = hookreg.registered_events(project_settings.read_text(encoding="utf-8"))
+    assert not any(left.values()), f"{cc}: hooks left in {project_settings}: {left}"
+
+
 def test_the_checkout_as_a_marketplace(
     claude_code: ClaudeCode, isolated_home: Path, workspace_dir: Path
 ) -> None:
