@@ -397,3 +397,74 @@ def test_slash_commands_run_our_program(
     assert "The open work of this project" in first and "Fix the login bug" in first, (
         f"{cc}: the command's output did not reach the model: {first[-2000:]}"
     )
+
+
+def _turn(proc: subprocess.Popen[str], text: str) -> dict[str, Any]:
+    """Send one user message to a ``--input-format stream-json`` session; its result."""
+    assert proc.stdin is not None and proc.stdout is not None
+    message = {"type": "user", "message": {"role": "user", "content": text}}
+    proc.stdin.write(json.dumps(message) + "\n")
+    proc.stdin.flush()
+    for line in proc.stdout:
+        event = json.loads(line) if line.startswith("{") else {}
+        if event.get("type") == "result":
+            return dict(event)
+    raise AssertionError(f"the session ended before answering {text!r}")
+
+
+def test_the_active_plan_reaches_the_model_after_compaction(
+    claude_code: ClaudeCode, isolated_home: Path, workspace_dir: Path
+) -> None:
+    """One session: a work prompt makes the active task, subtasks are added, ``/compact``
+    summarizes the conversation, and the next request the model gets carries the plan with
+    its subtasks' statuses. It arrives through SessionStart (source ``compact``), which
+    Claude Code runs after every compaction and whose context joins the new conversation; a
+    PostCompact hook's output is only shown to the user (both versions), so we register none.
+    """
+    cc = claude_code
+    env = _env(isolated_home, cc.path, workspace_dir)
+    install([load_clients()["claude-code"]], "user", env, dry_run=False, hooks=True, plugin=True)
+    with FakeModel([]) as model:
+        environ = {**claude_env(), "HOME": str(isolated_home), "ANTHROPIC_BASE_URL": model.url}
+        command = [str(cc.path), "-p", "--input-format", "stream-json"]
+        command += ["--output-format", "stream-json", "--verbose"]
+        with subprocess.Popen(
+            command,
+            cwd=workspace_dir,
+            env=environ,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        ) as proc:
+            first = _turn(proc, PROMPT)
+            with TaskStore.open(default_paths().db) as store:
+                session = store.find_session("claude-code", str(first["session_id"]))
+                assert session is not None and session.active_task_id, f"{cc}: no active task"
+                task_id = session.active_task_id
+                ws = session.workspace_id
+                done = store.create_tree(ws, NewTask(title="Wire the exporter"), parent_id=task_id)
+                store.start_task(done[0].id)
+                store.set_status(done[0].id, Status.COMPLETED)
+                doing = store.create_tree(ws, NewTask(title="Check the totals"), parent_id=task_id)
+                store.start_task(doing[0].id)
+            # Claude Code refuses to compact a conversation of one exchange.
+            for more in ("which files matter?", "and the tests?", "fine, continue"):
+                _turn(proc, more)
+            before = len(model.main_requests)
+            compacted = _turn(proc, "/compact")
+            assert not compacted.get("is_error"), f"{cc}: /compact failed: {compacted}"
+            _turn(proc, "go on")
+            assert proc.stdin is not None
+            proc.stdin.close()
+            proc.wait(timeout=60)
+    after = json.dumps(model.main_requests[-1]["messages"])
+    assert len(model.main_requests) > before
+    # The first prompt's own hook context (which names its task) was summarized away.
+    assert "UserPromptSubmit hook additional context" not in after.split("go on")[0], (
+        f"{cc}: the conversation was not compacted: {after[:3000]}"
+    )
+    assert "Your active plan (restored after compaction" in after, f"{cc}: {after[-3000:]}"
+    # Each subtask with its status: [x] completed, [~] in progress.
+    assert "[x] Wire the exporter" in after, f"{cc}: {after[-3000:]}"
+    assert "[~] Check the totals" in after, f"{cc}: {after[-3000:]}"
