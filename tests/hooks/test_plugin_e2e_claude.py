@@ -34,7 +34,7 @@ from task_orchestrator.core.enums import Specialist, Status
 from task_orchestrator.core.models import NewTask
 from task_orchestrator.core.paths import default_paths
 from task_orchestrator.core.store import TaskStore
-from task_orchestrator.installer import hookreg, plugin
+from task_orchestrator.installer import hookreg, plugin, plugin_install
 from task_orchestrator.installer.catalog import Env, load_clients
 from task_orchestrator.installer.doctor import run_doctor
 from task_orchestrator.installer.setup import install, uninstall
@@ -468,3 +468,91 @@ def test_the_active_plan_reaches_the_model_after_compaction(
     # Each subtask with its status: [x] completed, [~] in progress.
     assert "[x] Wire the exporter" in after, f"{cc}: {after[-3000:]}"
     assert "[~] Check the totals" in after, f"{cc}: {after[-3000:]}"
+
+
+def _json_line(line: str) -> dict[str, Any]:
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def test_the_board_command_starts_the_board(
+    claude_code: ClaudeCode, isolated_home: Path, workspace_dir: Path
+) -> None:
+    """``/task-orchestrator:board``: the model gets the launcher's absolute path in the line
+    to run (``${CLAUDE_PLUGIN_ROOT}`` substituted), and the command's allowed tools let it run
+    that line with Bash in the background without asking. The same line, run here, prints
+    the board's address as JSON and the address answers. (Reading a background command's
+    output differs between the versions; the scripted model does not do it.)"""
+    import signal
+    import urllib.request
+
+    cc = claude_code
+    env = _env(isolated_home, cc.path, workspace_dir)
+    install([load_clients()["claude-code"]], "user", env, dry_run=False, hooks=True, plugin=True)
+    launcher_path = plugin_install.marketplace_dir(default_paths()) / "plugin" / "bin"
+    lines: list[str] = []
+
+    def run_it(body: dict[str, Any]) -> list[tuple[Any, ...]]:
+        found = next(
+            m for m in reversed(body["messages"]) if "board --no-open --json" in json.dumps(m)
+        )
+        content = found["content"]
+        if not isinstance(content, str):
+            content = "\n".join(b.get("text", "") for b in content if isinstance(b, dict))
+        line = next(x for x in content.splitlines() if "board --no-open --json" in x).strip()
+        lines.append(line)
+        args = {"command": line, "description": "Start the board", "run_in_background": True}
+        return [("tool_use", "Bash", args)]
+
+    with FakeModel([run_it, [("text", "The board is starting.")]]) as model:
+        environ = {**claude_env(), "HOME": str(isolated_home), "ANTHROPIC_BASE_URL": model.url}
+        command = [str(cc.path), "-p", "/task-orchestrator:board"]
+        with subprocess.Popen(
+            [*command, "--output-format", "stream-json", "--verbose"],
+            cwd=workspace_dir,
+            env=environ,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            start_new_session=True,  # the background board is ours to stop, with its group
+        ) as proc:
+            # 2.1.332 stays until its background commands end (the board never does), so
+            # the session's result is read and then the whole group stopped.
+            try:
+                assert proc.stdout is not None
+                result = next(
+                    (e for e in map(_json_line, proc.stdout) if e.get("type") == "result"), {}
+                )
+            finally:
+                os.killpg(proc.pid, signal.SIGTERM)
+    assert result and not result.get("is_error"), f"{cc}: {result}"
+    assert not model.errors, f"{cc}: {model.errors}"
+    assert lines and lines[0].startswith(f'"{launcher_path}/task-orchestrator" board'), (
+        f"{cc}: the line to run: {lines}"
+    )
+    results = [r for r in model.tool_results() if r]
+    assert results and not any("permission" in r.lower() for r in results), f"{cc}: {results}"
+    # The same line, as the model's Bash would run it.
+    with subprocess.Popen(
+        ["/bin/sh", "-c", lines[0]],
+        cwd=workspace_dir,
+        env=env.environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    ) as board:
+        try:
+            assert board.stdout is not None
+            url = json.loads(board.stdout.readline())["url"]
+            assert url.startswith("http://127.0.0.1:"), url
+            # The address is a one-time key that the board swaps for a cookie.
+            browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+            with browser.open(url, timeout=10) as page:
+                assert page.status == 200
+        finally:
+            os.killpg(board.pid, signal.SIGINT)
+            board.communicate(timeout=20)
