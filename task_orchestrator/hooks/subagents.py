@@ -72,6 +72,9 @@ def for_spool(name: str, payload: dict[str, object]) -> dict[str, object]:
                 task_id = _failed_on(store, event)
     except StoreError:
         return payload
+    except Exception as exc:  # a bug here must not cost the event its place in the spool
+        log("error", f"{name}: not resolved before spooling: {exc!r}", exc_info=True)
+        return payload
     return payload if task_id is None else {**payload, RESOLVED: task_id}
 
 
@@ -121,13 +124,12 @@ def handle_failure(event: Event, settings: Settings) -> dict[str, object] | None
     out."""
     if event.flag("is_interrupt"):
         return None
-    from .state import known_active_task, open_store
+    from .state import CLIENT, open_store
 
     with open_store(event) as store:
-        found = known_active_task(store, event)
-        if found is None:
+        session = store.find_session(CLIENT, event.session_id)
+        if session is None:  # a session the hooks never saw start has no work of ours
             return None
-        session = found[0]
         target = event.text(RESOLVED) or _failed_on(store, event)
         if not target:
             return None

@@ -284,3 +284,20 @@ def test_agent_events_wait_in_the_spool_with_the_link_of_their_moment(
         [failure] = store.events(kind="tool_failed", task_id=first)
         assert "exit 1" in json.dumps(failure)
         assert store.get_task(root).status != Status.COMPLETED  # one subtask still open
+
+
+def test_a_failure_inside_an_agent_goes_to_its_subtask(
+    call: object, workspace_dir: Path, tmp_path: Path
+) -> None:
+    """Tool events inside an agent carry its agent_id: the failure is the agent's subtask's,
+    not the one in progress in the main conversation."""
+    _root, first, second = _plan(workspace_dir)
+    main = tmp_path / "main.jsonl"
+    _delegation(main, second)
+    base = {"cwd": str(workspace_dir), "transcript_path": str(main)}
+    call("SubagentStart", {**base, "agent_id": "f1", "agent_type": AGENT})  # type: ignore[operator]
+    failed = {"tool_name": "Bash", "error": "pytest: 2 failed", "is_interrupt": False}
+    call("PostToolUseFailure", {**base, **failed, "agent_id": "f1", "agent_type": AGENT})  # type: ignore[operator]
+    with TaskStore.open(default_paths().db) as store:
+        assert len(store.events(kind="tool_failed", task_id=second)) == 1
+        assert store.events(kind="tool_failed", task_id=first) == []
