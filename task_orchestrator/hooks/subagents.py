@@ -26,8 +26,7 @@ PREFIX = "task-orchestrator:orchestrator-"
 RESOLVED = "task_orchestrator_task_id"
 
 
-def _ours(payload: Event | dict[str, object]) -> bool:
-    event = payload if isinstance(payload, Event) else Event("", payload)
+def _ours(event: Event) -> bool:
     return event.text("agent_type").startswith(PREFIX) and bool(event.text("agent_id"))
 
 
