@@ -18,13 +18,19 @@ workspace. A link is two marks in ``scratch``: agent -> task and task -> agent.
 from __future__ import annotations
 
 import os
+import time
 
 from .protocol import Event
 
 # Not typing.TYPE_CHECKING: docs/ARCHITECTURE.md, "The hook path".
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import TypeVar
+
     from ..core.store import TaskStore
+
+    T = TypeVar("T")
 
 AGENT_MARK = "claude-agent:"  # + session + ":" + agent id -> task id
 TASK_MARK = "claude-agent-task:"  # + session + ":" + task id -> agent id
@@ -32,6 +38,8 @@ TASK_MARK = "claude-agent-task:"  # + session + ":" + task id -> agent id
 # main one. Neither file is ever read whole.
 HEAD_BYTES = 64_000
 TAIL_BYTES = 256_000
+WAIT_S = 1.0  # how long a hook waits for a transcript line that is not written yet
+WAIT_STEP_S = 0.05
 AGENT_TOOLS = frozenset({"Agent", "Task"})  # "Task": the Agent tool's name before 2.1
 _ID_CHARS = frozenset("23456789abcdefghjkmnpqrstuvwxyz")
 
@@ -114,10 +122,10 @@ def prompt_of(path: str) -> str:
     return ""
 
 
-def delegated(path: str, agent_type: str) -> list[str]:
-    """The task ids the main transcript's recent Agent calls of ``agent_type`` name, oldest
-    first (one per call: the first id of its prompt)."""
-    ids: list[str] = []
+def delegated(path: str, agent_type: str) -> list[str | None]:
+    """For each of the main transcript's recent Agent calls of ``agent_type``, oldest first,
+    the first task id its prompt names (None: it names none)."""
+    ids: list[str | None] = []
     for entry in _lines(path, tail=True):
         content = _message(entry).get("content")
         for block in content if isinstance(content, list) else []:
@@ -131,9 +139,20 @@ def delegated(path: str, agent_type: str) -> list[str]:
             if asked != agent_type and not agent_type.endswith(":" + asked):
                 continue
             named = task_ids_in(str(args.get("prompt", "")))
-            if named:
-                ids.append(named[0])
+            ids.append(named[0] if named else None)
     return ids
+
+
+def waiting(read: Callable[[], T], done: Callable[[T], bool]) -> T:
+    """``read()`` until ``done`` says it has what it needs, for at most WAIT_S: Claude Code
+    2.1.197 writes transcripts a moment after the fact, and a hook can run before the
+    delegation or the agent's prompt is on disk (seen under load in the e2e test)."""
+    deadline = time.monotonic() + WAIT_S
+    value = read()
+    while not done(value) and time.monotonic() < deadline:
+        time.sleep(WAIT_STEP_S)
+        value = read()
+    return value
 
 
 def _free(store: TaskStore, session_id: str, task_id: str) -> bool:
@@ -152,11 +171,18 @@ def resolve(store: TaskStore, event: Event) -> tuple[str, str] | None:
     """The subtask this starting agent works on, and where it was found (for the log).
     Reads only, so that a busy store can still answer it for the spool."""
     sid = event.session_id
-    own = task_ids_in(prompt_of(agent_transcript(event)))
+    own_path, main = agent_transcript(event), event.text("transcript_path")
+
+    def read() -> tuple[str, list[str | None]]:
+        return prompt_of(own_path), delegated(main, event.text("agent_type"))
+
+    # Wait until either transcript shows how the agent was asked for.
+    prompt, calls = waiting(read, lambda found: bool(found[0] or found[1]))
+    own = task_ids_in(prompt)
     if own:
         return own[0], "its prompt"
-    for task_id in delegated(event.text("transcript_path"), event.text("agent_type")):
-        if _free(store, sid, task_id):
+    for task_id in calls:
+        if task_id and _free(store, sid, task_id):
             return task_id, "the Agent call"
     from ..core.enums import Status
     from .state import CLIENT, active_task

@@ -96,7 +96,9 @@ def _complete(event: Event) -> None:
         linked = store.get_mark(agentlink.agent_mark(event))
         # The agent's own prompt is the model's word on what it delegated: it wins over a
         # link SubagentStart had to infer.
-        task_id = task_id_in(agentlink.prompt_of(agentlink.agent_transcript(event))) or linked
+        path = agentlink.agent_transcript(event)
+        prompt = agentlink.waiting(lambda: agentlink.prompt_of(path), bool) if path else ""
+        task_id = task_id_in(prompt) or linked
         agentlink.unlink(store, event, linked)
         if not task_id:
             return

@@ -359,15 +359,17 @@ def test_a_subtask_delegated_to_its_agent_is_completed_by_subagent_stop(
     assert any(f'"agent":"{IMPLEMENTER}"' in r.replace(" ", "") for r in model.tool_results()), (
         f"{cc}: orchestrator_execute_task did not name the agent: {model.tool_results()}"
     )
+    log = default_paths().logs / "hooks.log"
+    text = log.read_text(encoding="utf-8") if log.exists() else ""
     with TaskStore.open(default_paths().db) as store:
         done = store.get_task(sub.id)
-        assert done.status == Status.COMPLETED and done.summary == AGENT_SAYS, f"{cc}: {done}"
+        assert done.status == Status.COMPLETED and done.summary == AGENT_SAYS, (
+            f"{cc}: {done}; hooks.log: {text[-3000:]}"
+        )
         titles = [r[0] for r in store.conn.execute("SELECT title FROM tasks ORDER BY created_at")]
         # 2.1.332 hands the agent's result back as a prompt (<task-notification>): no task.
         assert not [t for t in titles if "task-notification" in t], f"{cc}: {titles}"
         assert titles[:2] == ["CSV export", "Write the export"], f"{cc}: {titles}"
-    log = default_paths().logs / "hooks.log"
-    text = log.read_text(encoding="utf-8") if log.exists() else ""
     assert f"SubagentStart: {IMPLEMENTER} works on {sub.id}" in text, f"{cc}: {text[-2000:]}"
 
 
