@@ -91,11 +91,22 @@ HANDLERS: dict[str, Callable[[], Handler]] = {
 
 # Events whose effect does not depend on being answered at once: the mirroring events, prompts
 # (a work prompt, or one only kept as the session's latest; the answer then says "recorded
-# later"), PreCompact and SessionEnd. When the store
-# is busy, or older events still wait in the spool, they join the spool instead of being
-# applied now. SessionStart and Stop answer from the store's current state: they cannot wait.
+# later"), the plugin agents' events and a failed tool call, PreCompact and SessionEnd. When
+# the store is busy, or older events still wait in the spool, they join the spool instead of
+# being applied now (a SubagentStart with the subtask it links to then: hooks/subagents.py).
+# SessionStart and Stop answer from the store's current state: they cannot wait.
 SPOOLED = frozenset(
-    {"UserPromptSubmit", "PostToolUse", "TaskCreated", "TaskCompleted", "PreCompact", "SessionEnd"}
+    {
+        "UserPromptSubmit",
+        "PostToolUse",
+        "PostToolUseFailure",
+        "TaskCreated",
+        "TaskCompleted",
+        "SubagentStart",
+        "SubagentStop",
+        "PreCompact",
+        "SessionEnd",
+    }
 )
 
 # Every event but SessionEnd applies waiting spooled events before itself, so that events

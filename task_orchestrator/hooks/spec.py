@@ -30,6 +30,8 @@ HOOK_SPECS: tuple[HookSpec, ...] = (
     # The handler keeps to our plugin's agents (task-orchestrator:orchestrator-*).
     HookSpec("SubagentStart", None, 10),
     HookSpec("SubagentStop", None, 10),
+    # PreCompact saves the plan; SessionStart (source "compact") puts it back. No PostCompact:
+    # in 2.1.197 and 2.1.332 its output is only shown to the user, never to the model.
     HookSpec("PreCompact", None, 10),
     HookSpec("SessionEnd", None, 2),
 )

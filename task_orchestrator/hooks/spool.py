@@ -83,9 +83,10 @@ def slim(payload: dict[str, object]) -> dict[str, object]:
     response = payload.get("tool_response")
     if isinstance(response, dict) and isinstance(response.get("task"), dict):
         out["tool_response"] = {"task": {"id": response["task"].get("id")}}
-    prompt = out.get("prompt")
-    if isinstance(prompt, str) and len(prompt) > MAX_PROMPT_CHARS:
-        out["prompt"] = prompt[:MAX_PROMPT_CHARS]
+    for key in ("prompt", "error", "last_assistant_message"):  # read bounded anyway
+        text = out.get(key)
+        if isinstance(text, str) and len(text) > MAX_PROMPT_CHARS:
+            out[key] = text[:MAX_PROMPT_CHARS]
     return out
 
 
@@ -107,6 +108,10 @@ def save(event: str, payload: dict[str, object]) -> bool:
         if kept is None:
             return False
         payload = kept
+    elif event in ("SubagentStart", "PostToolUseFailure"):
+        from .subagents import for_spool as agent_for_spool
+
+        payload = agent_for_spool(event, payload)
     try:
         line = encode(event, payload)
     except (TypeError, ValueError):  # not JSON at all: nothing a replay could apply

@@ -1,89 +1,80 @@
 """SubagentStart / SubagentStop: a plugin agent (``task-orchestrator:orchestrator-*``) works
 on one subtask and its final message completes it (docs/ARCHITECTURE.md, "The Claude Code
-plugin").
+plugin"). Which subtask is hooks/agentlink.py's rule; agents of other types are left alone.
 
-Real payloads (2.1.197 and 2.1.332): SubagentStart carries ``agent_id`` and ``agent_type``,
-not the prompt (the agent's transcript does not exist yet); SubagentStop adds
-``agent_transcript_path`` and ``last_assistant_message``. So the start links the agent to the
-subtask in progress in the session's workspace (the one orchestrator_execute_task just
-started), and the stop takes that link or, failing it, the first task id named in the agent's
-prompt (the transcript's first user message). Agents of other types are left alone.
+These events and PostToolUseFailure may wait in the spool (hooks/events.py). SubagentStart's
+link and a failure's task must be those of their moment, so :func:`for_spool` resolves them
+before the event is spooled (reading works while another process writes) and the replay
+applies that id; SubagentStop needs nothing of its moment that the replay, in order, would
+not have.
 """
 
 from __future__ import annotations
 
+from . import agentlink
 from .log import log
 from .protocol import Event
 from .settings import Settings
 
+# Not typing.TYPE_CHECKING: docs/ARCHITECTURE.md, "The hook path".
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..core.store import TaskStore
+
 PREFIX = "task-orchestrator:orchestrator-"
-LINK_MARK = "claude-agent:"
-# The prompt is the transcript's first line or so; never read a long transcript whole.
-TRANSCRIPT_HEAD = 64_000
-_ID_CHARS = frozenset("23456789abcdefghjkmnpqrstuvwxyz")
+# A SubagentStart or PostToolUseFailure resolved before it was spooled: its task then.
+RESOLVED = "task_orchestrator_task_id"
 
 
 def _ours(event: Event) -> bool:
     return event.text("agent_type").startswith(PREFIX) and bool(event.text("agent_id"))
 
 
-def _mark(event: Event) -> str:
-    return f"{LINK_MARK}{event.session_id}:{event.text('agent_id')}"
+def task_id_in(text: str) -> str | None:
+    """The first ``task_xxxxxxxx`` id in ``text``."""
+    found = agentlink.task_ids_in(text)
+    return found[0] if found else None
 
 
 def handle_start(event: Event, settings: Settings) -> dict[str, object] | None:
     if not _ours(event):
         return None
-    from .state import claude_session, open_store
+    from .state import open_store
 
     with open_store(event) as store:
-        session = claude_session(store, event)
-        doing = store.in_progress(session.workspace_id, limit=20)
-        # The most recently started: orchestrator_execute_task just started the subtask.
-        leaves = [t for t in doing if not store.children(t.id)]
-        if not leaves:
+        resolved = event.text(RESOLVED)
+        found = (resolved, "the spooled start") if resolved else agentlink.resolve(store, event)
+        if found is None:
+            log("info", f"SubagentStart: {event.text('agent_type')}: no subtask of this session")
             return None
-        task = max(leaves, key=lambda t: t.updated_at)
-        store.set_mark(_mark(event), task.id)
-        log("info", f"SubagentStart: {event.text('agent_type')} works on {task.id}")
+        agentlink.link(store, event, found[0])
+        log("info", f"SubagentStart: {event.text('agent_type')} works on {found[0]} ({found[1]})")
     return None
 
 
-def task_id_in(text: str) -> str | None:
-    """The first ``task_xxxxxxxx`` id in ``text``."""
-    start = text.find("task_")
-    while start != -1:
-        word = text[start + 5 : start + 13]
-        after = text[start + 13 : start + 14]
-        if len(word) == 8 and set(word) <= _ID_CHARS and not (after.isalnum() or after == "_"):
-            return "task_" + word
-        start = text.find("task_", start + 5)
-    return None
-
-
-def _prompt_of(path: str) -> str:
-    """The agent's prompt: the first user message of its transcript (a JSONL file)."""
-    from ..core import fastjson
+def for_spool(name: str, payload: dict[str, object]) -> dict[str, object]:
+    """SubagentStart or PostToolUseFailure about to wait in the spool, with the task it is
+    about resolved now (replayed later, the store may have moved on: another subtask
+    started). Best effort: a store that cannot even be read leaves it to the replay."""
+    event = Event(name, payload)
+    if RESOLVED in payload or (name == "SubagentStart" and not _ours(event)):
+        return payload
+    from ..core.errors import StoreError
+    from .state import SHORT_BUSY_TIMEOUT_S, open_store
 
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            head = f.read(TRANSCRIPT_HEAD)
-    except OSError:
-        return ""
-    for line in head.split("\n"):
-        try:
-            entry = fastjson.loads(line)
-        except ValueError:
-            continue
-        message = entry.get("message") if isinstance(entry, dict) else None
-        if not isinstance(message, dict) or message.get("role") != "user":
-            continue
-        content = message.get("content")
-        if isinstance(content, str):
-            return content
-        if isinstance(content, list):
-            return " ".join(str(b.get("text", "")) for b in content if isinstance(b, dict))
-    return ""
+        with open_store(event, busy_timeout=SHORT_BUSY_TIMEOUT_S) as store:
+            if name == "SubagentStart":
+                found = agentlink.resolve(store, event)
+                task_id = None if found is None else found[0]
+            else:
+                task_id = _failed_on(store, event)
+    except StoreError:
+        return payload
+    except Exception as exc:  # a bug here must not cost the event its place in the spool
+        log("error", f"{name}: not resolved before spooling: {exc!r}", exc_info=True)
+        return payload
+    return payload if task_id is None else {**payload, RESOLVED: task_id}
 
 
 def handle_stop(event: Event, settings: Settings) -> dict[str, object] | None:
@@ -102,16 +93,19 @@ def _complete(event: Event) -> None:
     from .state import move, open_store
 
     with open_store(event) as store:
-        task_id = store.get_mark(_mark(event)) or task_id_in(
-            _prompt_of(event.text("agent_transcript_path"))
-        )
+        linked = store.get_mark(agentlink.agent_mark(event))
+        # The agent's own prompt is the model's word on what it delegated: it wins over a
+        # link SubagentStart had to infer.
+        path = agentlink.agent_transcript(event)
+        prompt = agentlink.waiting(lambda: agentlink.prompt_of(path), bool) if path else ""
+        task_id = task_id_in(prompt) or linked
+        agentlink.unlink(store, event, linked)
         if not task_id:
             return
         try:
             task = store.get_task(task_id)
         except NotFound:
             return
-        store.drop_marks(_mark(event))
         if is_finished(task):
             return
         summary = " ".join(event.text("last_assistant_message").split())
@@ -126,29 +120,47 @@ ERROR_CHARS = 1_000
 
 
 def handle_failure(event: Event, settings: Settings) -> dict[str, object] | None:
-    """PostToolUseFailure: a ``tool_failed`` event on the subtask in progress (the task the
-    file edits go to), with the tool's name and its error, bounded; interrupts are not
-    failures of the work and are left out."""
+    """PostToolUseFailure: a ``tool_failed`` event on the subtask being worked on, with the
+    tool's name and its error, bounded; interrupts are not failures of the work and are left
+    out."""
     if event.flag("is_interrupt"):
         return None
-    from ..core.enums import Status
-    from .state import known_active_task, open_store
+    from .state import CLIENT, open_store
 
     with open_store(event) as store:
-        found = known_active_task(store, event)
-        if found is None:
+        session = store.find_session(CLIENT, event.session_id)
+        if session is None:  # a session the hooks never saw start has no work of ours
             return None
-        session, parent = found
-        working = [c for c in store.children(parent.id) if c.status == Status.IN_PROGRESS]
-        target = max(working, key=lambda t: t.updated_at) if working else parent
+        target = event.text(RESOLVED) or _failed_on(store, event)
+        if not target:
+            return None
         store.record_event(
             "tool_failed",
             workspace_id=session.workspace_id,
             session_id=session.id,
-            task_id=target.id,
+            task_id=target,
             data={
                 "tool": event.text("tool_name")[:200],
                 "error": " ".join(event.text("error").split())[:ERROR_CHARS],
             },
         )
     return None
+
+
+def _failed_on(store: TaskStore, event: Event) -> str | None:
+    """The task a failed tool call belongs to: the linked subtask of the plugin agent that
+    made it (tool events inside an agent carry its ``agent_id``), else the newest subtask in
+    progress of the session's active task, else that task. Reads only (see for_spool)."""
+    from ..core.enums import Status
+    from .state import known_active_task
+
+    if event.text("agent_id"):
+        linked = store.get_mark(agentlink.agent_mark(event))
+        if linked:
+            return linked
+    found = known_active_task(store, event)
+    if found is None:
+        return None
+    parent = found[1]
+    working = [c for c in store.children(parent.id) if c.status == Status.IN_PROGRESS]
+    return max(working, key=lambda t: t.updated_at).id if working else parent.id

@@ -45,7 +45,7 @@ from ..core import fastjson, private
 from ..core.root import TeamConfig, data_root, team_from_table
 from . import protocol, team_http
 from .log import log, log_path
-from .spool import BINARY, is_file, lock_briefly, try_lock, slim
+from .spool import BINARY, is_file, lock_briefly, slim, try_lock
 
 # Not typing.TYPE_CHECKING: docs/ARCHITECTURE.md, "The hook path".
 TYPE_CHECKING = False

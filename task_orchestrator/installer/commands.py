@@ -268,7 +268,7 @@ def status_command(scope: str, as_json: bool) -> int:
     """Show every known client: found or not, its config file, and our entry's state."""
     from .setup import current_env, survey
 
-    rows = survey(current_env(), scope)
+    rows = survey(current_env(), scope, plugins=True)
     if as_json:
         click.echo(
             json.dumps(
@@ -283,6 +283,7 @@ def status_command(scope: str, as_json: bool) -> int:
                         "file": r.path,
                         "state": _json_state(r.status),
                         "detail": r.status.detail,
+                        "via": "plugin" if r.status.state.startswith("plugin") else "config",
                     }
                     for r in rows
                 ],

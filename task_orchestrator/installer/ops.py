@@ -24,8 +24,18 @@ Action = Literal[
     "installed", "updated", "unchanged", "removed", "absent", "error", "skipped", "restored"
 ]
 #: Our entry in one client's config file, as ``status`` reports it. ``no-scope``: the client
-#: has no file for the scope asked about.
-EntryState = Literal["no-file", "not-configured", "current", "outdated", "unparsable", "no-scope"]
+#: has no file for the scope asked about. ``plugin`` / ``plugin-disabled``: Claude Code has
+#: no entry of ours in its file because our plugin serves it (installer/plugin_install.py).
+EntryState = Literal[
+    "no-file",
+    "not-configured",
+    "current",
+    "outdated",
+    "unparsable",
+    "no-scope",
+    "plugin",
+    "plugin-disabled",
+]
 
 
 @dataclass(frozen=True)

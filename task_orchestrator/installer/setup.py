@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from .team import TeamOptions
 
 HOOKS_ID = "claude-code-hooks"
+#: Where Claude Code reads MCP servers and hooks from (installer/hookreg.settings_path).
+CLAUDE_SCOPES = ("user", "project", "local")
 
 
 def host_os() -> OSName:
@@ -56,7 +58,11 @@ class Row:
     status: EntryStatus
 
 
-def survey(env: Env, scope: str = "user", *, processes: bool = True) -> list[Row]:
+def survey(
+    env: Env, scope: str = "user", *, processes: bool = True, plugins: bool = False
+) -> list[Row]:
+    """Each client's row. ``plugins``: ask ``claude`` whether our plugin serves Claude Code
+    where its config file has no entry of ours (a second or so of ``claude plugin list``)."""
     from . import team as teamsetup
 
     names = running_process_names() if processes else None
@@ -72,8 +78,27 @@ def survey(env: Env, scope: str = "user", *, processes: bool = True) -> list[Row
             continue
         remote = teamsetup.remote_entry(client, team) if team else None
         status = entry_state(client, where, program, launcher.server_args(), remote)
+        # A member's machine has no plugin (setup --team removes it): its entry is remote.
+        if plugins and not team and client.id == "claude-code" and status.state in NOT_THERE:
+            status = _plugin_state(env) or status
         rows.append(Row(client, d, scope, str(where.path), status))
     return rows
+
+
+NOT_THERE = ("no-file", "not-configured")
+
+
+def _plugin_state(env: Env) -> EntryStatus | None:
+    """Claude Code served by our plugin: where it is installed, and whether it is on."""
+    cli = plugin_install.claude_cli(env)
+    rows = plugin_install.installed(cli, env) if cli else []
+    if not rows:
+        return None
+    on = [str(r.get("scope")) for r in rows if r.get("enabled")]
+    if on:
+        return EntryStatus("plugin", f"plugin enabled at {', '.join(on)} scope")
+    off = ", ".join(str(r.get("scope")) for r in rows)
+    return EntryStatus("plugin-disabled", f"plugin installed at {off} scope but disabled")
 
 
 def mark_running(changes: list[Change], names: set[str] | None = None) -> None:
@@ -143,11 +168,16 @@ def install(
                 if changes[-1].action == "error":
                     continue
                 # One source of each: the plugin's .mcp.json and hooks.json, nothing of ours
-                # left in ~/.claude.json or settings.json (an earlier version's included).
-                server = uninstall_one(client, scope, env, manifest, dry_run=dry_run)
-                server.message += "; the plugin serves Claude Code"
-                changes.append(server)
-                changes.append(_hooks(scope, env, manifest, "", dry_run, install=False))
+                # left in ~/.claude.json, .mcp.json or settings.json (an earlier version's
+                # included) at any scope: a user-scope hook and a project-scope plugin would
+                # both run in the project, and a project-scope hook beside the user's plugin.
+                for other in (scope, *(s for s in CLAUDE_SCOPES if s != scope)):
+                    server = uninstall_one(client, other, env, manifest, dry_run=dry_run)
+                    server.message += "; the plugin serves Claude Code"
+                    hooks_gone = _hooks(other, env, manifest, "", dry_run, install=False)
+                    for change in (server, hooks_gone):
+                        if other == scope or change.action not in ("absent", "skipped"):
+                            changes.append(change)
                 continue
             changes.append(
                 install_one(client, scope, env, program, args, manifest, dry_run=dry_run)

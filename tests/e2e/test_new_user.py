@@ -37,7 +37,6 @@ from claude_versions import ClaudeCode, claude_code_for
 from e2e_support import (
     NAME,
     Machine,
-    build_and_pipx_install,
     run,
     user_env,
     user_files,
@@ -104,12 +103,6 @@ def clients_folder(claude: ClaudeCode, base: Path) -> Path:
 def claude_code(request: pytest.FixtureRequest) -> ClaudeCode:
     """Module-scoped here: the tests of one machine run top to bottom with one version."""
     return claude_code_for(request.param)
-
-
-@pytest.fixture(scope="module")
-def pipx_install(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """One wheel, pipx-installed once for both versions' machines."""
-    return build_and_pipx_install(tmp_path_factory.mktemp("e2e tools ü"))
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,7 @@ from task_orchestrator.core.enums import Specialist, Status
 from task_orchestrator.core.models import NewTask
 from task_orchestrator.core.paths import default_paths
 from task_orchestrator.core.store import TaskStore
-from task_orchestrator.installer import hookreg, plugin
+from task_orchestrator.installer import hookreg, plugin, plugin_install
 from task_orchestrator.installer.catalog import Env, load_clients
 from task_orchestrator.installer.doctor import run_doctor
 from task_orchestrator.installer.setup import install, uninstall
@@ -201,6 +201,50 @@ def test_setup_installs_the_plugin_and_migrates_a_settings_install(
     assert not [r for r in rows if r.get("id") == plugin.PLUGIN_ID], f"{cc}: {rows}"
 
 
+def test_a_project_scope_plugin_replaces_a_user_scope_settings_install(
+    claude_code: ClaudeCode, isolated_home: Path, workspace_dir: Path
+) -> None:
+    """An earlier settings.json install at user scope, then setup with ``--scope project``:
+    the plugin is enabled for the project and nothing of ours is left at user scope, so the
+    hooks fire once there; ``status`` says Claude Code is served by the plugin. And the other
+    way round: hooks in the project's settings.json, then the plugin at user scope: the
+    project's hooks go."""
+    cc = claude_code
+    register_with_installer(isolated_home, cc.path, workspace_dir)
+    env = _env(isolated_home, cc.path, workspace_dir)
+    actions = _setup_cli(cc, env, "--scope", "project")
+    assert actions["claude-code-plugin"] == "installed", f"{cc}: {actions}"
+    row = _ours(cc, isolated_home, workspace_dir)
+    assert row["enabled"] is True and row["scope"] == "project", f"{cc}: {row}"
+    _no_settings_hooks(cc, isolated_home)
+    listed = _claude(cc, isolated_home, workspace_dir, "mcp", "list")
+    ours = [line for line in listed.splitlines() if "task-orchestrator" in line]
+    assert len(ours) == 1 and "plugin:" in ours[0], f"{cc}: claude mcp list: {listed}"
+    status = subprocess.run(
+        [str(Path(sys.executable).parent / "orchestrator-setup"), "status", "--json"],
+        env=env.environ,
+        cwd=workspace_dir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    claude_row = {r["client"]: r for r in json.loads(status.stdout)}["claude-code"]
+    assert claude_row["state"] == "plugin" and claude_row["via"] == "plugin", f"{cc}: {claude_row}"
+    assert "project scope" in claude_row["detail"]
+
+    _session_fires_once(cc, isolated_home, workspace_dir)
+
+    # Vice versa: the project's own settings.json hooks, then the plugin for the user.
+    _setup_cli(cc, env, "--scope", "project", "--no-plugin")
+    project_settings = workspace_dir / ".claude" / "settings.json"
+    assert all(hookreg.registered_events(project_settings.read_text(encoding="utf-8")).values())
+    _setup_cli(cc, env)
+    assert _ours(cc, isolated_home, workspace_dir)["scope"] == "user"
+    left = hookreg.registered_events(project_settings.read_text(encoding="utf-8"))
+    assert not any(left.values()), f"{cc}: hooks left in {project_settings}: {left}"
+
+
 def test_the_checkout_as_a_marketplace(
     claude_code: ClaudeCode, isolated_home: Path, workspace_dir: Path
 ) -> None:
@@ -315,15 +359,17 @@ def test_a_subtask_delegated_to_its_agent_is_completed_by_subagent_stop(
     assert any(f'"agent":"{IMPLEMENTER}"' in r.replace(" ", "") for r in model.tool_results()), (
         f"{cc}: orchestrator_execute_task did not name the agent: {model.tool_results()}"
     )
+    log = default_paths().logs / "hooks.log"
+    text = log.read_text(encoding="utf-8") if log.exists() else ""
     with TaskStore.open(default_paths().db) as store:
         done = store.get_task(sub.id)
-        assert done.status == Status.COMPLETED and done.summary == AGENT_SAYS, f"{cc}: {done}"
+        assert done.status == Status.COMPLETED and done.summary == AGENT_SAYS, (
+            f"{cc}: {done}; hooks.log: {text[-3000:]}"
+        )
         titles = [r[0] for r in store.conn.execute("SELECT title FROM tasks ORDER BY created_at")]
         # 2.1.332 hands the agent's result back as a prompt (<task-notification>): no task.
         assert not [t for t in titles if "task-notification" in t], f"{cc}: {titles}"
         assert titles[:2] == ["CSV export", "Write the export"], f"{cc}: {titles}"
-    log = default_paths().logs / "hooks.log"
-    text = log.read_text(encoding="utf-8") if log.exists() else ""
     assert f"SubagentStart: {IMPLEMENTER} works on {sub.id}" in text, f"{cc}: {text[-2000:]}"
 
 
@@ -353,3 +399,162 @@ def test_slash_commands_run_our_program(
     assert "The open work of this project" in first and "Fix the login bug" in first, (
         f"{cc}: the command's output did not reach the model: {first[-2000:]}"
     )
+
+
+def _turn(proc: subprocess.Popen[str], text: str) -> dict[str, Any]:
+    """Send one user message to a ``--input-format stream-json`` session; its result."""
+    assert proc.stdin is not None and proc.stdout is not None
+    message = {"type": "user", "message": {"role": "user", "content": text}}
+    proc.stdin.write(json.dumps(message) + "\n")
+    proc.stdin.flush()
+    for line in proc.stdout:
+        event = json.loads(line) if line.startswith("{") else {}
+        if event.get("type") == "result":
+            return dict(event)
+    raise AssertionError(f"the session ended before answering {text!r}")
+
+
+def test_the_active_plan_reaches_the_model_after_compaction(
+    claude_code: ClaudeCode, isolated_home: Path, workspace_dir: Path
+) -> None:
+    """One session: a work prompt makes the active task, subtasks are added, ``/compact``
+    summarizes the conversation, and the next request the model gets carries the plan with
+    its subtasks' statuses. It arrives through SessionStart (source ``compact``), which
+    Claude Code runs after every compaction and whose context joins the new conversation; a
+    PostCompact hook's output is only shown to the user (both versions), so we register none.
+    """
+    cc = claude_code
+    env = _env(isolated_home, cc.path, workspace_dir)
+    install([load_clients()["claude-code"]], "user", env, dry_run=False, hooks=True, plugin=True)
+    with FakeModel([]) as model:
+        environ = {**claude_env(), "HOME": str(isolated_home), "ANTHROPIC_BASE_URL": model.url}
+        command = [str(cc.path), "-p", "--input-format", "stream-json"]
+        command += ["--output-format", "stream-json", "--verbose"]
+        with subprocess.Popen(
+            command,
+            cwd=workspace_dir,
+            env=environ,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        ) as proc:
+            first = _turn(proc, PROMPT)
+            with TaskStore.open(default_paths().db) as store:
+                session = store.find_session("claude-code", str(first["session_id"]))
+                assert session is not None and session.active_task_id, f"{cc}: no active task"
+                task_id = session.active_task_id
+                ws = session.workspace_id
+                done = store.create_tree(ws, NewTask(title="Wire the exporter"), parent_id=task_id)
+                store.start_task(done[0].id)
+                store.set_status(done[0].id, Status.COMPLETED)
+                doing = store.create_tree(ws, NewTask(title="Check the totals"), parent_id=task_id)
+                store.start_task(doing[0].id)
+            # Claude Code refuses to compact a conversation of one exchange.
+            for more in ("which files matter?", "and the tests?", "fine, continue"):
+                _turn(proc, more)
+            before = len(model.main_requests)
+            compacted = _turn(proc, "/compact")
+            assert not compacted.get("is_error"), f"{cc}: /compact failed: {compacted}"
+            _turn(proc, "go on")
+            assert proc.stdin is not None
+            proc.stdin.close()
+            proc.wait(timeout=60)
+    after = json.dumps(model.main_requests[-1]["messages"])
+    assert len(model.main_requests) > before
+    # The first prompt's own hook context (which names its task) was summarized away.
+    assert "UserPromptSubmit hook additional context" not in after.split("go on")[0], (
+        f"{cc}: the conversation was not compacted: {after[:3000]}"
+    )
+    assert "Your active plan (restored after compaction" in after, f"{cc}: {after[-3000:]}"
+    # Each subtask with its status: [x] completed, [~] in progress.
+    assert "[x] Wire the exporter" in after, f"{cc}: {after[-3000:]}"
+    assert "[~] Check the totals" in after, f"{cc}: {after[-3000:]}"
+
+
+def _json_line(line: str) -> dict[str, Any]:
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def test_the_board_command_starts_the_board(
+    claude_code: ClaudeCode, isolated_home: Path, workspace_dir: Path
+) -> None:
+    """``/task-orchestrator:board``: the model gets the launcher's absolute path in the line
+    to run (``${CLAUDE_PLUGIN_ROOT}`` substituted), and the command's allowed tools let it run
+    that line with Bash in the background without asking. The same line, run here, prints
+    the board's address as JSON and the address answers. (Reading a background command's
+    output differs between the versions; the scripted model does not do it.)"""
+    import signal
+    import urllib.request
+
+    cc = claude_code
+    env = _env(isolated_home, cc.path, workspace_dir)
+    install([load_clients()["claude-code"]], "user", env, dry_run=False, hooks=True, plugin=True)
+    launcher_path = plugin_install.marketplace_dir(default_paths()) / "plugin" / "bin"
+    lines: list[str] = []
+
+    def run_it(body: dict[str, Any]) -> list[tuple[Any, ...]]:
+        found = next(
+            m for m in reversed(body["messages"]) if "board --no-open --json" in json.dumps(m)
+        )
+        content = found["content"]
+        if not isinstance(content, str):
+            content = "\n".join(b.get("text", "") for b in content if isinstance(b, dict))
+        line = next(x for x in content.splitlines() if "board --no-open --json" in x).strip()
+        lines.append(line)
+        args = {"command": line, "description": "Start the board", "run_in_background": True}
+        return [("tool_use", "Bash", args)]
+
+    with FakeModel([run_it, [("text", "The board is starting.")]]) as model:
+        environ = {**claude_env(), "HOME": str(isolated_home), "ANTHROPIC_BASE_URL": model.url}
+        command = [str(cc.path), "-p", "/task-orchestrator:board"]
+        with subprocess.Popen(
+            [*command, "--output-format", "stream-json", "--verbose"],
+            cwd=workspace_dir,
+            env=environ,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            start_new_session=True,  # the background board is ours to stop, with its group
+        ) as proc:
+            # 2.1.332 stays until its background commands end (the board never does), so
+            # the session's result is read and then the whole group stopped.
+            try:
+                assert proc.stdout is not None
+                result = next(
+                    (e for e in map(_json_line, proc.stdout) if e.get("type") == "result"), {}
+                )
+            finally:
+                os.killpg(proc.pid, signal.SIGTERM)
+    assert result and not result.get("is_error"), f"{cc}: {result}"
+    assert not model.errors, f"{cc}: {model.errors}"
+    assert lines and lines[0].startswith(f'"{launcher_path}/task-orchestrator" board'), (
+        f"{cc}: the line to run: {lines}"
+    )
+    results = [r for r in model.tool_results() if r]
+    assert results and not any("permission" in r.lower() for r in results), f"{cc}: {results}"
+    # The same line, as the model's Bash would run it.
+    with subprocess.Popen(
+        ["/bin/sh", "-c", lines[0]],
+        cwd=workspace_dir,
+        env=env.environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    ) as board:
+        try:
+            assert board.stdout is not None
+            url = json.loads(board.stdout.readline())["url"]
+            assert url.startswith("http://127.0.0.1:"), url
+            # The address is a one-time key that the board swaps for a cookie.
+            browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+            with browser.open(url, timeout=10) as page:
+                assert page.status == 200
+        finally:
+            os.killpg(board.pid, signal.SIGINT)
+            board.communicate(timeout=20)

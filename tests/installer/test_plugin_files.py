@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from claude_versions import ClaudeCode
 
+from task_orchestrator.core.root import data_root
 from task_orchestrator.hooks.spec import HOOK_SPECS
 from task_orchestrator.installer import launcher, plugin, plugin_install
 from task_orchestrator.installer.plugin import plugin_files, write_marketplace
@@ -162,3 +163,38 @@ def test_without_a_recorded_program_the_launcher_makes_a_private_venv(tmp_path: 
         env=env,
     )
     assert hook.returncode == 0, hook.stderr
+
+
+def test_the_windows_launcher_looks_where_the_sh_launcher_and_the_core_do() -> None:
+    """bin/task-orchestrator.cmd is not run by any test (no Windows here); its text is held
+    to the same order as the sh launcher's, to core/root.py's data root on Windows, and to
+    bootstrap.py's venv layout there."""
+    cmd = plugin_files()["bin/task-orchestrator.cmd"]
+    sh = plugin_files()["bin/task-orchestrator"]
+    order = [
+        cmd.index(r'"%~dp0..\program"'),
+        cmd.index(r'"%root%\program"'),
+        cmd.index(r"%CLAUDE_PLUGIN_DATA%\venv"),
+    ]
+    assert order == sorted(order)
+    assert (
+        sh.index('"$here/../program"')
+        < sh.index("task-orchestrator}/program")
+        < sh.index("${CLAUDE_PLUGIN_DATA:-")
+    )
+    # core/root.py on Windows, with "/" for "\\" (os.path here is POSIX's): the override
+    # as it is, else under LOCALAPPDATA, else under the profile.
+    assert data_root({"TASK_ORCHESTRATOR_HOME": "/to"}, platform="win32") == "/to"
+    assert 'set "root=%TASK_ORCHESTRATOR_HOME%"' in cmd
+    for env, root in (
+        ({"LOCALAPPDATA": "%LOCALAPPDATA%"}, r"%LOCALAPPDATA%\task-orchestrator"),
+        ({"HOME": "%USERPROFILE%"}, r"%USERPROFILE%\AppData\Local\task-orchestrator"),
+    ):
+        assert data_root(env, platform="win32") == root.replace("\\", "/")
+        assert f'set "root={root}"' in cmd
+    # bootstrap.py's layout on Windows: Scripts\task-orchestrator.exe.
+    boot = plugin_files()["bin/bootstrap.py"]
+    assert '"Scripts" if os.name == "nt"' in boot and r"\venv\Scripts\task-orchestrator.exe" in cmd
+    # A hook fails open before anything slow, as in the sh launcher.
+    assert cmd.index('if "%~1"=="hook" exit /b 0') < cmd.index("bootstrap.py")
+    assert cmd.rstrip().endswith('"%prog%" %*')

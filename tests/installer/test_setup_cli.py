@@ -178,3 +178,42 @@ def test_cli_import_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("rows", "state", "detail"),
+    [
+        ([{"scope": "user", "enabled": True}], "plugin", "plugin enabled at user scope"),
+        (
+            [{"scope": "project", "enabled": False}],
+            "plugin-disabled",
+            "plugin installed at project scope but disabled",
+        ),
+        ([], "no-file", ""),
+    ],
+)
+def test_status_shows_claude_code_served_by_the_plugin(
+    program: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    rows: list[dict[str, object]],
+    state: str,
+    detail: str,
+) -> None:
+    """With the plugin, Claude Code's config file has no entry of ours: status asks
+    ``claude plugin list --json`` (here a stand-in that prints its answer) and says so."""
+    listed = [{"id": "task-orchestrator@task-orchestrator", **r} for r in rows]
+    listed.append({"id": "other@elsewhere", "scope": "user", "enabled": True})
+    fake = tmp_path / "fakebin" / "claude"
+    fake.parent.mkdir()
+    fake.write_text(f"#!/bin/sh\necho '{json.dumps(listed)}'\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(fake.parent))
+    assert setup_main(["status", "--json"]) == 0
+    row = {r["client"]: r for r in json.loads(capsys.readouterr().out)}["claude-code"]
+    assert (row["state"], row["detail"]) == (state, detail)
+    assert row["via"] == ("plugin" if rows else "config")
+    assert setup_main(["status"]) == 0
+    table = {line.split()[0]: line.split() for line in capsys.readouterr().out.splitlines()}
+    assert table["claude-code"][3] == state
