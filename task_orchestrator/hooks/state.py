@@ -48,18 +48,20 @@ class _Lent(TaskStore):
 
 
 def store_file() -> str:
-    """The SQLite store the hooks write. With a PostgreSQL store configured the hooks do
-    nothing and say so in the log: they will reach it through the team server, which is
-    not built yet (docs/ARCHITECTURE.md, "Two engines"). Writing the local file instead
-    would split the user's tasks in two, and psycopg has no place on the hook path."""
+    """The SQLite store the hooks write. With a PostgreSQL store configured and no
+    ``[team]`` (which sends events to a team server before any handler runs: hooks/team.py)
+    the hooks do nothing and say so in the log (docs/ARCHITECTURE.md, "Two engines").
+    Writing the local file instead would split the user's tasks in two, and psycopg has no
+    place on the hook path."""
     where = team_store()
     if where is not None:
         from ..core.errors import StoreUnavailable
 
         raise StoreUnavailable(
             f"the task store is a PostgreSQL database ({where}); hooks need the team "
-            "server to reach it, which comes in a later version, so hooks record nothing "
-            "for now (the MCP server, the CLI and the board use it directly)"
+            "server to reach it, so hooks record nothing until [team] is set "
+            "(orchestrator-setup install --team URL; the MCP server, the CLI and the board "
+            "use the database directly)"
         )
     return db_file()
 
