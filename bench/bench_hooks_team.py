@@ -17,15 +17,12 @@ from __future__ import annotations
 import argparse
 import compileall
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+import teamserver
 from bench_hooks import BUDGET, payloads, timed, user_home
 from figures import Figures, p95, slug
 from pgtemp import Server
@@ -49,39 +46,6 @@ EVENTS = (
 IMPORTS = ("_socket", "socket", "ssl", "http.client", "urllib.request")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def serve_args(port: int) -> list[str]:
-    return ["--transport", "streamable-http", "--port", str(port)]
-
-
-def start_server(url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = dict(os.environ, TASK_ORCHESTRATOR_STORE_URL=url)
-    with open(log, "wb") as err:
-        proc = subprocess.Popen(
-            [sys.executable, "-I", "-m", "task_orchestrator", "serve", *serve_args(port)],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-        )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return proc, f"http://127.0.0.1:{port}"
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise SystemExit(f"the team server did not start:\n{log.read_text()}") from None
-            time.sleep(0.1)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=20)
@@ -97,7 +61,8 @@ def main() -> int:
         with TaskStore.open(url) as store:
             store.init_team("bench")
             _, token = store.add_member("member")
-        server, base_url = start_server(url, Path(tmp) / "server.log")
+        server = teamserver.start(Path(tmp) / "server.log", {"TASK_ORCHESTRATOR_STORE_URL": url})
+        base_url = server.base
         try:
             project, root, env = user_home(Path(tmp) / "member")
             env[VAR] = token
@@ -128,8 +93,7 @@ def main() -> int:
             if not made:
                 raise SystemExit("the hooks made no task on the team server")
         finally:
-            server.terminate()
-            server.wait(timeout=20)
+            server.stop()
         imports = {m: [] for m in IMPORTS}  # type: dict[str, list[float]]
         floor: list[float] = []
         for _ in range(args.runs):

@@ -14,17 +14,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
 import pgtemp
+import teamserver
 from figures import Figures
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,12 +37,6 @@ def events() -> list[tuple[str, dict[str, object]]]:
         if payload.get("hook_event_name") in HANDLERS:
             out.append((str(payload["hook_event_name"]), payload))
     return out
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def main() -> None:
@@ -66,20 +57,15 @@ def main() -> None:
             config = Path(home, "config")
             config.mkdir()
             (config / "config.toml").write_text("[team]\nhook_rate = 10000\n")
-            env = {**os.environ, "TASK_ORCHESTRATOR_HOME": home, "TASK_ORCHESTRATOR_STORE_URL": url}
-            port = free_port()
-            proc = subprocess.Popen(
-                [sys.executable, "-I", "-m", "task_orchestrator", "serve", "--transport",
-                 "streamable-http", "--port", str(port)],
-                env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )  # fmt: skip
+            team = teamserver.start(
+                Path(home, "server.log"),
+                {"TASK_ORCHESTRATOR_HOME": home, "TASK_ORCHESTRATOR_STORE_URL": url},
+            )
             try:
-                _wait(port)
+                port = int(team.base.rpartition(":")[2])
                 times, total = _post(port, token, events(), args.sessions)
             finally:
-                proc.terminate()
-                proc.wait(timeout=20)
+                team.stop()
         finally:
             server.stop()
     times.sort()
@@ -100,18 +86,6 @@ def main() -> None:
     figs.add("post.events_per_s", rate, "1/s", "info")
     figs.add("events", len(times), "events", "exact", at=f"sessions={args.sessions}")
     figs.write(args.figures)
-
-
-def _wait(port: int) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
 
 
 def _post(

@@ -4,31 +4,23 @@ sys.path in pytest's default import mode)."""
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+_BENCH = str(Path(__file__).resolve().parents[2] / "bench")
+if _BENCH not in sys.path:
+    sys.path.insert(0, _BENCH)
+
+import teamserver  # noqa: E402
+from teamserver import SERVE_HTTP, TeamServer, free_port  # noqa: E402, F401
+
 FIXTURES = Path(__file__).parents[1] / "hooks" / "data"
 #: The order Claude Code 2.1.332 fired a whole session's events in (one JSON object a line).
 SESSION_332 = FIXTURES / "claude-code-2.1.332-hooks" / "all.jsonl"
-
-# -I: isolated mode, so the test's cwd cannot shadow a dependency.
-SERVE_HTTP = [
-    sys.executable,
-    "-I",
-    "-m",
-    "task_orchestrator",
-    "serve",
-    "--transport",
-    "streamable-http",
-]
 
 
 @dataclass
@@ -37,53 +29,9 @@ class Team:
     tokens: dict[str, str]
 
 
-@dataclass
-class TeamServer:
-    proc: subprocess.Popen[bytes]
-    base: str
-    log: Path
-
-    def stop(self) -> str:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start_server(log: Path, env: dict[str, str] | None = None, *args: str) -> TeamServer:
     """A team server process on the environment's store; returns once it listens."""
-    port = free_port()
-    with open(log, "wb") as err:
-        proc = subprocess.Popen(
-            [*SERVE_HTTP, "--port", str(port), *args],
-            env={**os.environ, **(env or {})},
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-        )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return TeamServer(proc, f"http://127.0.0.1:{port}", log)
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                proc.wait()
-                raise AssertionError(
-                    f"team server did not start (exit {proc.poll()}):\n{log.read_text()}"
-                ) from None
-            time.sleep(0.1)
+    return teamserver.start(log, env, *args)
 
 
 def request(

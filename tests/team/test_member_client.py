@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from team_support import SERVE_HTTP, Team, TeamServer, free_port, session_events
+from team_support import Team, TeamServer, free_port, session_events, teamserver
 
 from task_orchestrator.__main__ import setup_main
 from task_orchestrator.core.paths import default_paths
@@ -31,26 +31,7 @@ VAR = "ACME_TOKEN"
 
 def _serve(port: int, log: Path) -> TeamServer:
     """A team server on ``port`` (the one a member's config names, so it can come back)."""
-    with open(log, "ab") as err:
-        proc = subprocess.Popen(
-            [*SERVE_HTTP, "--port", str(port)],
-            env=dict(os.environ),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-        )
-    deadline = time.monotonic() + 60
-    import socket
-
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return TeamServer(proc, f"http://127.0.0.1:{port}", log)
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise AssertionError(log.read_text()) from None
-            time.sleep(0.1)
+    return teamserver.start(log, port=port)
 
 
 def _member_env(token: str) -> dict[str, str]:

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from claude_versions import ClaudeCode
-from team_support import SERVE_HTTP, TeamServer, free_port
+from team_support import TeamServer, free_port, teamserver
 
 _HOOKS = str(Path(__file__).resolve().parents[1] / "hooks")
 if _HOOKS not in sys.path:
@@ -80,23 +80,8 @@ class Team:
         self.server: TeamServer | None = None
 
     def start(self) -> None:
-        env = {**os.environ, "TASK_ORCHESTRATOR_STORE_URL": self.url}
-        with open(self.logs, "ab") as err:
-            proc = subprocess.Popen(
-                [*SERVE_HTTP, "--port", str(self.port)], env=env,
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
-            )  # fmt: skip
-        import socket
-
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline and proc.poll() is None, self.logs.read_text()
-                time.sleep(0.1)
-        self.server = TeamServer(proc, self.base, self.logs)
+        env = {"TASK_ORCHESTRATOR_STORE_URL": self.url}
+        self.server = teamserver.start(self.logs, env, port=self.port)
 
     def stop(self) -> None:
         if self.server is not None:
