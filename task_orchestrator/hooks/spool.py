@@ -116,26 +116,37 @@ def save(event: str, payload: dict[str, object]) -> bool:
         line = encode(event, payload)
     except (TypeError, ValueError):  # not JSON at all: nothing a replay could apply
         return False
-    path = spool_path()
     try:
-        for _ in range(3):  # a replay may claim the file between our open and our lock
-            fd = private.open_file(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | BINARY)
-            try:
-                lock_briefly(fd)
-                if not is_file(fd, path):
-                    continue
-                size = os.fstat(fd).st_size
-                if size + len(line) > MAX_SPOOL_BYTES:
-                    return False
-                if os.write(fd, line) == len(line):
-                    return True
-                os.ftruncate(fd, size)  # a short write (disk full): no half line stays
-                return False
-            finally:
-                os.close(fd)  # and with it the lock
+        return append_line(spool_path(), line, MAX_SPOOL_BYTES) == "written"
     except OSError:
         return False
-    return False
+
+
+def append_line(path: str, line: bytes, limit: int) -> str:
+    """Append one line to a spool file under its lock: "written", "full" (it would grow
+    past ``limit`` bytes) or "failed" (a short write, undone; or the file kept being
+    claimed). OSError (no folder, no disk) is the caller's. The local spool and the team
+    spool (hooks/team.py) both keep their lines this way."""
+    for _ in range(3):  # a replay or drainer may take the file between our open and our lock
+        fd = private.open_file(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | BINARY)
+        try:
+            lock_briefly(fd)
+            if not is_file(fd, path):
+                continue
+            size = os.fstat(fd).st_size
+            if size and os.lseek(fd, size - 1, os.SEEK_SET) and os.read(fd, 1) != b"\n":
+                # A line cut short by a crash: ours must not be glued to it (readers skip
+                # the damaged line alone).
+                line = b"\n" + line
+            if size + len(line) > limit:
+                return "full"
+            if os.write(fd, line) == len(line):
+                return "written"
+            os.ftruncate(fd, size)  # a short write (disk full): no half line stays
+            return "failed"
+        finally:
+            os.close(fd)  # and with it the lock
+    return "failed"
 
 
 def backlog() -> bool:

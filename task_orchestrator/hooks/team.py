@@ -45,7 +45,7 @@ from ..core import fastjson, private
 from ..core.root import TeamConfig, data_root, team_from_table
 from . import protocol, team_http
 from .log import log, log_path
-from .spool import BINARY, is_file, lock_briefly, slim, try_lock
+from .spool import BINARY, append_line, is_file, lock_briefly, slim, try_lock
 
 # Not typing.TYPE_CHECKING: docs/ARCHITECTURE.md, "The hook path".
 TYPE_CHECKING = False
@@ -211,35 +211,17 @@ def save(line: dict[str, object]) -> bool:
     path = spool_path()
     try:
         private.make_dir(os.path.dirname(path), data_root())
-        for _ in range(3):  # a drainer may remove the file between our open and our lock
-            fd = private.open_file(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | BINARY)
-            try:
-                lock_briefly(fd)
-                if not is_file(fd, path):
-                    continue
-                size = os.fstat(fd).st_size
-                if size and os.lseek(fd, size - 1, os.SEEK_SET) and os.read(fd, 1) != b"\n":
-                    # A line cut short by a crash: ours must not be glued to it (the reader
-                    # skips the damaged line alone).
-                    data = b"\n" + data
-                if size + len(data) > MAX_SPOOL_BYTES:
-                    log(
-                        "error",
-                        f"the team spool {path} is full ({size} bytes): the {line['event']} "
-                        "event was LOST; is the team server reachable? "
-                        "(`task-orchestrator doctor`)",
-                    )
-                    return False
-                if os.write(fd, data) == len(data):
-                    return True
-                os.ftruncate(fd, size)  # a short write (disk full): no half line stays
-                return False
-            finally:
-                os.close(fd)
+        kept = append_line(path, data, MAX_SPOOL_BYTES)
     except OSError as exc:
         log("error", f"the team spool {path}: {exc}; the {line['event']} event was lost")
         return False
-    return False
+    if kept == "full":
+        log(
+            "error",
+            f"the team spool {path} is full: the {line['event']} event was LOST; is the "
+            "team server reachable? (`task-orchestrator doctor`)",
+        )
+    return kept == "written"
 
 
 def waiting() -> int:
