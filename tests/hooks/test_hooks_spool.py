@@ -363,6 +363,19 @@ def test_a_short_write_leaves_no_half_line(monkeypatch: pytest.MonkeyPatch) -> N
     assert [json.loads(x)["payload"]["session_id"] for x in lines if x] == ["a", "c"]
 
 
+def test_a_line_cut_short_by_a_crash_is_not_glued_to_the_next() -> None:
+    """A hook killed in the middle of its append left half a line: the next event starts a
+    line of its own, so only the half line is lost (the replay skips it alone)."""
+    default_paths().data.mkdir(parents=True)
+    assert spool.save("SessionEnd", {"session_id": "a"})
+    with open(spool.spool_path(), "ab") as fh:
+        fh.write(b'{"event": "SessionEnd", "payl')
+    assert spool.save("SessionEnd", {"session_id": "c"})
+    lines = Path(spool.spool_path()).read_bytes().split(b"\n")
+    assert lines[1] == b'{"event": "SessionEnd", "payl'
+    assert [json.loads(x)["payload"]["session_id"] for x in (lines[0], lines[2])] == ["a", "c"]
+
+
 def test_a_spooled_task_update_keeps_its_dependencies(project: Path) -> None:
     """TaskUpdate's addBlockedBy / addBlocks are mirrored as dependencies (hooks/mirror.py),
     so slimming a payload for the spool must keep them."""
