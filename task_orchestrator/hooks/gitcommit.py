@@ -50,9 +50,8 @@ def handle(event: Event) -> dict[str, object] | None:
 
 
 def _link(event: Event, folder: str) -> None:
-    from ..core.enums import Status
     from ..core.gitlink import link_head
-    from .state import known_active_task, store_after_answer
+    from .state import known_active_task, store_after_answer, working_subtask
 
     store = store_after_answer()
     if store is None:
@@ -62,8 +61,8 @@ def _link(event: Event, folder: str) -> None:
         if found is None:
             return
         _session, plan = found
-        working = [c for c in store.children(plan.id) if c.status == Status.IN_PROGRESS]
-        tasks = [max(working, key=lambda t: t.updated_at), plan] if working else [plan]
+        subtask = working_subtask(store, plan)
+        tasks = [plan] if subtask is None else [subtask, plan]
         linked = link_head(store, tasks, folder)
     if linked:
         from .log import log

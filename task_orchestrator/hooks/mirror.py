@@ -171,16 +171,14 @@ def _find_or_create(
 
 
 def _touched(event: Event, path: str) -> dict[str, object] | None:
-    from ..core.enums import Status
-    from .state import known_active_task, open_store
+    from .state import known_active_task, open_store, working_subtask
 
     with open_store(event) as store:
         found = known_active_task(store, event)
         if found is None:
             return None
         session, parent = found
-        working = [c for c in store.children(parent.id) if c.status == Status.IN_PROGRESS]
-        target = max(working, key=lambda t: t.updated_at) if working else parent
+        target = working_subtask(store, parent) or parent
         root = store.get_workspace(session.workspace_id).path
         if os.path.isabs(path) and (path + os.sep).startswith(root.rstrip(os.sep) + os.sep):
             path = os.path.relpath(path, root)

@@ -114,6 +114,13 @@ def active_task(store: TaskStore, session: Session) -> Task | None:
     return None if task.archived else task
 
 
+def working_subtask(store: TaskStore, plan: Task) -> Task | None:
+    """The subtask of ``plan`` being worked on now: its newest one in progress, or None.
+    Where a file edit, a commit or a failed tool call belongs (the plan itself when None)."""
+    working = [c for c in store.children(plan.id) if c.status == Status.IN_PROGRESS]
+    return max(working, key=lambda t: t.updated_at) if working else None
+
+
 def known_active_task(store: TaskStore, event: Event) -> tuple[Session, Task] | None:
     """The event's session and its active task, if that session is known and has one;
     events that only follow a plan (file edits, compaction, stop) never create either."""

@@ -151,8 +151,7 @@ def _failed_on(store: TaskStore, event: Event) -> str | None:
     """The task a failed tool call belongs to: the linked subtask of the plugin agent that
     made it (tool events inside an agent carry its ``agent_id``), else the newest subtask in
     progress of the session's active task, else that task. Reads only (see for_spool)."""
-    from ..core.enums import Status
-    from .state import known_active_task
+    from .state import known_active_task, working_subtask
 
     if event.text("agent_id"):
         linked = store.get_mark(agentlink.agent_mark(event))
@@ -162,5 +161,4 @@ def _failed_on(store: TaskStore, event: Event) -> str | None:
     if found is None:
         return None
     parent = found[1]
-    working = [c for c in store.children(parent.id) if c.status == Status.IN_PROGRESS]
-    return max(working, key=lambda t: t.updated_at).id if working else parent.id
+    return (working_subtask(store, parent) or parent).id
