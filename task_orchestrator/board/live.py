@@ -134,17 +134,18 @@ class Watcher:
             self._nudge.set()
 
         def listen() -> None:
-            import psycopg
+            from ..core import pg  # psycopg: only a board on PostgreSQL gets here
 
             while not self._stopping:
                 try:
-                    with psycopg.connect(self.path, autocommit=True, connect_timeout=5) as conn:
-                        conn.execute(f"LISTEN {db.CHANGES_CHANNEL}")
-                        loop.call_soon_threadsafe(self._nudge.set)  # missed while away
-                        while not self._stopping:
-                            for _ in conn.notifies(timeout=LISTEN_TICK_S):
-                                loop.call_soon_threadsafe(nudge)
-                except psycopg.Error:
+                    pg.listen_for_changes(
+                        self.path,
+                        tick=LISTEN_TICK_S,
+                        stopping=lambda: self._stopping,
+                        on_listen=lambda: loop.call_soon_threadsafe(self._nudge.set),
+                        on_change=lambda: loop.call_soon_threadsafe(nudge),
+                    )
+                except StoreError:
                     time.sleep(LISTEN_TICK_S)  # the poll carries on meanwhile
                 except RuntimeError:  # the loop closed under us: the board is stopping
                     return

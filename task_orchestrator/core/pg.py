@@ -23,7 +23,7 @@ Imported only when a ``postgresql://`` store is opened: the hooks never load it 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
@@ -271,3 +271,27 @@ def connect(url: str, *, busy_timeout: float, connect_timeout: float = 10.0) -> 
         raw.close()
         raise
     return conn
+
+
+def listen_for_changes(
+    url: str,
+    *,
+    tick: float,
+    stopping: Callable[[], bool],
+    on_listen: Callable[[], object],
+    on_change: Callable[[], object],
+) -> None:
+    """LISTEN to :data:`CHANGES_CHANNEL` until ``stopping()`` is true, calling
+    ``on_listen()`` once listening (changes made while not listening are unseen: the caller
+    looks again) and ``on_change()`` per notification, checking ``stopping`` every ``tick``
+    seconds. Blocking: for a thread of its own (board/live.py). A lost connection is
+    :class:`StoreUnavailable`, for the caller to wait and call again."""
+    try:
+        with psycopg.connect(url, autocommit=True, connect_timeout=5) as raw:
+            raw.execute(f"LISTEN {CHANGES_CHANNEL}")
+            on_listen()
+            while not stopping():
+                for _ in raw.notifies(timeout=tick):
+                    on_change()
+    except psycopg.Error as exc:
+        raise store_error(redact(url), exc, opening=True) from exc
